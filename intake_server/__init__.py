@@ -1,0 +1,68 @@
+"""The clinic intake service: the static site, the public forms and (later) the staff dashboard."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import load_config
+from .logs import configure_logging
+
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    configure_logging((test_config or {}).get("LOG_LEVEL") or os.environ.get("LOG_LEVEL", "INFO"))
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(app.instance_path, test_config))
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from .extensions import csrf, limiter
+    from .pages import SiteShells
+    from .security import init_security_headers
+    from .storage import Keyring, SubmissionStore, make_engine
+
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.extensions["intake_store"] = SubmissionStore(
+        make_engine(app.config["DATABASE_URL"]), Keyring.from_string(app.config["ENCRYPTION_KEYS"])
+    )
+    app.extensions["site_shells"] = SiteShells(Path(app.config["SITE_DIR"]))
+    init_security_headers(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import health, public, site
+    from .extensions import csrf
+
+    # The public forms check their own CSRF token, so an expired one can be handled kindly.
+    csrf.exempt(public.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(site.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .pages import init_error_pages
+
+    init_error_pages(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .commands import register
+
+    register(app)

@@ -1,0 +1,60 @@
+"""The clinic's facts, read from clinic.yml: the one file both the site build and the service use."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import phonenumbers
+import yaml
+
+DEFAULT_FACTS = Path(__file__).resolve().parent.parent / "clinic.yml"
+
+
+def facts_path() -> Path:
+    return Path(os.environ.get("CLINIC_FACTS", DEFAULT_FACTS))
+
+
+def e164(number: str, region: str = "US") -> str:
+    """The international form of a number; short codes such as 988 stay as they are."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    if len(digits) <= 4:
+        return digits
+    parsed = phonenumbers.parse(number, region)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def load_facts(path: Path | None = None) -> dict[str, Any]:
+    """Read clinic.yml and add the values worked out from it, so no page has to compute them."""
+    path = path or facts_path()
+    with path.open(encoding="utf-8") as fh:
+        facts: dict[str, Any] = yaml.safe_load(fh)
+    program = facts["program"]
+    program["hours_per_week"] = program["sessions_per_week"] * program["hours_per_session"]
+    facts["phone_e164"] = e164(facts["phone"])
+    facts["phone_tel"] = "tel:" + facts["phone_e164"]
+    crisis = facts["crisis"]
+    crisis["lifeline_tel"] = "tel:" + e164(crisis["lifeline_number"])
+    crisis["lifeline_sms"] = "sms:" + e164(crisis["lifeline_number"])
+    crisis["emergency_tel"] = "tel:" + e164(crisis["emergency_number"])
+    address = facts["address"]
+    facts["address_line"] = ", ".join(
+        part
+        for part in (
+            address.get("street"),
+            address.get("locality"),
+            " ".join(p for p in (address.get("region"), address.get("postal_code")) if p),
+        )
+        if part
+    )
+    facts["site_url"] = os.environ.get("SITE_URL") or facts["site_url"]
+    facts["urgent_problems"] = [p["key"] for p in facts["problems"] if p.get("urgent")]
+    return facts
+
+
+@cache
+def clinic() -> dict[str, Any]:
+    """The facts for the running service, read once per process."""
+    return load_facts()

@@ -1,0 +1,96 @@
+"""Settings from the environment, with safe defaults.
+
+Production (the default) refuses to start without its secrets; development makes them under
+instance/ so that `make run` works on a fresh machine.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message says which one and how to fix it."""
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _dev_secret(instance: Path, name: str, make: Any) -> str:
+    """Read a development secret from instance/, creating it (owner-only) on first use."""
+    path = instance / name
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(make(), encoding="utf-8")
+        log.warning(
+            "development secret created; never use it in production",
+            extra={"file": str(path)},
+        )
+    return path.read_text(encoding="utf-8").strip()
+
+
+def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    env = os.environ
+    overrides = overrides or {}
+    mode = overrides.get("INTAKE_ENV") or env.get("INTAKE_ENV", "production")
+    if mode not in ("production", "development"):
+        raise ConfigError("INTAKE_ENV must be 'production' or 'development'")
+    instance = Path(instance_path)
+    production = mode == "production"
+
+    secret_key = overrides.get("SECRET_KEY") or env.get("SECRET_KEY")
+    keys = overrides.get("ENCRYPTION_KEYS") or env.get("ENCRYPTION_KEYS")
+    if production:
+        missing = [n for n, v in (("SECRET_KEY", secret_key), ("ENCRYPTION_KEYS", keys)) if not v]
+        if missing:
+            raise ConfigError(
+                "refusing to start in production without "
+                + " and ".join(missing)
+                + "; see docs/operators.md (or set INTAKE_ENV=development for a local trial)"
+            )
+    else:
+        secret_key = secret_key or _dev_secret(
+            instance, "secret_key", lambda: secrets.token_hex(32)
+        )
+        keys = keys or _dev_secret(
+            instance, "encryption_keys", lambda: Fernet.generate_key().decode()
+        )
+
+    config: dict[str, Any] = {
+        "INTAKE_ENV": mode,
+        "SECRET_KEY": secret_key,
+        "ENCRYPTION_KEYS": keys,
+        "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'intake.sqlite3'}",
+        "SITE_DIR": env.get("SITE_DIR") or str(PROJECT_ROOT / "site"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "FORM_RATE_LIMIT": env.get("FORM_RATE_LIMIT", "5 per minute;30 per hour"),
+        "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 64 * 1024),
+        # A slow typist may take a long time; an expired token is handled gently in the form view.
+        "WTF_CSRF_TIME_LIMIT": _env_int("CSRF_TIME_LIMIT", 3600),
+        "PROXY_COUNT": _env_int("PROXY_COUNT", 0),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,151 @@
+"""The public forms: consultation requests and part-one personal assessments.
+
+form -> validation -> store (committed) -> redirect to a confirmation that reads the stored receipt.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+
+from .clinic import clinic
+from .extensions import limiter
+from .forms import (
+    MEDICARE,
+    AssessmentForm,
+    ConsultationForm,
+    IntakeForm,
+    described,
+    error_list,
+    field_error,
+)
+from .pages import render_page
+from .storage import StorageUnavailable
+from .urgency import is_urgent
+
+log = logging.getLogger(__name__)
+bp = Blueprint("public", __name__)
+
+for _helper in (field_error, error_list, described):
+    bp.add_app_template_global(_helper)
+
+
+@bp.app_template_global()
+def shows_crisis(form: IntakeForm) -> bool:
+    """Whether a re-shown form should already show crisis help (what was sent marks it urgent)."""
+    problems = getattr(form, "problems", None)
+    return is_urgent(problems.data or [] if problems else [], form.free_text())
+
+
+FORM_PATHS = {"consultation": "/consultation/", "assessment": "/assessment/"}
+TITLES = {"consultation": "Request a free consultation", "assessment": "Your personal assessment"}
+
+
+def _form_rate_limit() -> str:
+    return current_app.config["FORM_RATE_LIMIT"]
+
+
+def build_form(kind: str) -> IntakeForm:
+    if kind == "consultation":
+        return ConsultationForm()
+    return AssessmentForm(personal_link=bool(request.args.get("link")))
+
+
+def render_form(
+    kind: str, form: IntakeForm, *, notice: str | None = None, status: int = 200
+) -> ResponseReturnValue:
+    """The form page: the site's page for this form, its Markdown intro, then the form itself."""
+    has_errors = bool(form.errors) and notice is None
+    body = render_template(
+        f"public/{kind}.html",
+        form=form,
+        notice=notice,
+        has_errors=has_errors,
+        clinic=clinic(),
+        urgent_keys=clinic()["urgent_problems"],
+    )
+    title = ("Error: " if has_errors else "") + TITLES[kind]
+    return render_page(FORM_PATHS[kind], body, title, status=status, no_store=True)
+
+
+def handle(kind: str) -> ResponseReturnValue:
+    form = build_form(kind)
+    if request.method == "GET":
+        return render_form(kind, form)
+    if form.looks_automated:
+        log.info("submission_refused", extra={"kind": kind, "reason": "honeypot"})
+        return render_form(kind, form, notice="automated", status=400)
+    if not form.validate():
+        if form.only_csrf_failed:
+            # An expired or missing security token: keep every answer and ask for one more press.
+            log.info("submission_token_renewed", extra={"kind": kind})
+            return render_form(kind, form, notice="token_expired", status=400)
+        log.info("submission_invalid", extra={"kind": kind, "fields": sorted(form.errors)})
+        return render_form(kind, form, status=422)
+    payload: dict[str, Any] = form.payload()
+    if kind == "assessment" and request.args.get("link"):
+        payload["personal_link"] = request.args["link"]
+    urgent = is_urgent(payload.get("problems", []), form.free_text())
+    try:
+        receipt = current_app.extensions["intake_store"].add(
+            kind, payload, urgent=urgent, idempotency_key=form.form_id.data
+        )
+    except StorageUnavailable:
+        log.error("submission_not_stored", extra={"kind": kind})
+        return render_form(kind, form, notice="unavailable", status=503)
+    log.info(
+        "submission_received",
+        extra={
+            "kind": kind,
+            "reference": receipt.reference,
+            "urgent": urgent,
+            "created": receipt.created,
+        },
+    )
+    session["receipt"] = receipt.reference
+    return redirect(url_for("public.received"), code=303)
+
+
+@bp.route("/consultation/", methods=["GET", "POST"])
+@limiter.limit(_form_rate_limit, methods=["POST"])
+def consultation() -> ResponseReturnValue:
+    return handle("consultation")
+
+
+@bp.route("/assessment/", methods=["GET", "POST"])
+@limiter.limit(_form_rate_limit, methods=["POST"])
+def assessment() -> ResponseReturnValue:
+    return handle("assessment")
+
+
+@bp.get("/received/")
+def received() -> ResponseReturnValue:
+    """The confirmation, read back from the database: what it shows was stored."""
+    reference = session.get("receipt")
+    stored = reference and current_app.extensions["intake_store"].get(reference)
+    if not stored:
+        return redirect(url_for("public.consultation"))
+    body = render_template(
+        "public/received.html",
+        reference=reference,
+        kind=stored["kind"],
+        urgent=stored["urgent"],
+        medicare=stored["payload"].get("insurance") == MEDICARE,
+        clinic=clinic(),
+    )
+    title = "Request received" if stored["kind"] == "consultation" else "Assessment received"
+    return render_page(FORM_PATHS[stored["kind"]], body, title, with_intro=False, no_store=True)
+
+
+def refused(kind: str, notice: str, status: int) -> ResponseReturnValue:
+    """Rejected before the view ran (rate limit): the form comes back with what was typed."""
+    return render_form(kind, build_form(kind), notice=notice, status=status)
+
+
+def form_kind_for(endpoint: str | None) -> str | None:
+    if endpoint in ("public.consultation", "public.assessment"):
+        return endpoint.split(".", 1)[1]
+    return None

@@ -1,0 +1,201 @@
+"""The submission repository: the only code in the project that talks SQL.
+
+Its promise to the web layer: `add` returns only once the row is committed, so a reference shown
+to a person is a submission the clinic really has; anything else is a StorageUnavailable, which the
+web layer turns into "we could not save this, please call us", keeping the person's answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from intake_server.storage.crypto import Keyring
+from intake_server.storage.database import DurabilityError, session_factory
+from intake_server.storage.models import KINDS, Submission, utc_now
+from intake_server.storage.reference import new_reference, normalise_reference
+
+# 30^8 codes make a collision rare; a few retries make one harmless.
+REFERENCE_ATTEMPTS = 5
+IDEMPOTENCY_KEY_MAX = 64
+
+
+class StorageUnavailable(Exception):
+    """The database could not be reached or did not confirm a write. Messages never hold PHI;
+    the underlying error is chained as __cause__ for the logs."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the person is told: their reference and when the clinic received their submission."""
+
+    reference: str
+    kind: str
+    urgent: bool
+    received_at: datetime
+    created: bool
+
+
+@contextmanager
+def _storage_errors(message: str) -> Iterator[None]:
+    try:
+        yield
+    except (SQLAlchemyError, DurabilityError) as exc:
+        raise StorageUnavailable(message) from exc
+
+
+class SubmissionStore:
+    """Encrypted, idempotent storage of intake submissions."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        keyring: Keyring,
+        *,
+        fail_before_commit: Callable[[], None] | None = None,
+    ) -> None:
+        """`fail_before_commit` runs after the INSERT and before the COMMIT; tests use it to prove
+        that a failure there rolls back and is reported."""
+        self._keyring = keyring
+        self._sessions = session_factory(engine)
+        self._engine = engine
+        self._fail_before_commit = fail_before_commit
+
+    def add(
+        self, kind: str, payload: dict[str, Any], *, urgent: bool, idempotency_key: str
+    ) -> Receipt:
+        """Store a submission and return its receipt once committed. Sending the same
+        idempotency key again returns the first receipt (created=False) instead of a second row."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+        if not 0 < len(idempotency_key) <= IDEMPOTENCY_KEY_MAX:
+            raise ValueError(f"idempotency_key must be 1 to {IDEMPOTENCY_KEY_MAX} characters")
+        token = self._keyring.encrypt(payload)
+        with _storage_errors("the submission could not be saved"):
+            existing = self._receipt_for(idempotency_key)
+            if existing is not None:
+                return existing
+            for _ in range(REFERENCE_ATTEMPTS):
+                try:
+                    return self._insert(kind, token, urgent=urgent, idempotency_key=idempotency_key)
+                except IntegrityError as exc:
+                    last_error = exc
+                # Either a concurrent request with the same key won the race, or the reference
+                # was taken: the first means answer with that row, the second means try another.
+                existing = self._receipt_for(idempotency_key)
+                if existing is not None:
+                    return existing
+            raise last_error
+
+    def get(self, reference: str) -> dict[str, Any] | None:
+        """The decrypted submission for a reference as staff or the person typed it, or None.
+
+        Returns the metadata fields and the person's answers under "payload", kept apart so a
+        form field can never shadow a field such as status. An unreadable payload (its key was
+        removed from the keyring) raises cryptography's InvalidToken.
+        """
+        canonical = normalise_reference(reference)
+        if canonical is None:
+            return None
+        with _storage_errors("the submission could not be read"), self._sessions() as session:
+            row = session.scalar(select(Submission).where(Submission.reference == canonical))
+        if row is None:
+            return None
+        return {
+            "reference": row.reference,
+            "kind": row.kind,
+            "urgent": row.urgent,
+            "status": row.status,
+            "received_at": row.received_at,
+            "updated_at": row.updated_at,
+            "payload": self._keyring.decrypt(row.payload),
+        }
+
+    def ping(self) -> None:
+        """Check that the database answers, for health checks and before showing a form."""
+        with _storage_errors("the database is not reachable"), self._engine.connect() as conn:
+            conn.execute(text("select 1"))
+
+    def count(self) -> int:
+        """The number of stored submissions."""
+        with _storage_errors("the submissions could not be counted"), self._sessions() as session:
+            return session.execute(select(func.count()).select_from(Submission)).scalar_one()
+
+    def reencrypt_all(self, batch_size: int = 500) -> int:
+        """Re-encrypt every payload under the keyring's first key and return how many were done.
+
+        Batches are committed one by one, so a large table never holds one long lock and an
+        interrupted run can simply be started again. updated_at is left alone: rotation does not
+        change what staff see. A payload that no key in the keyring can read raises
+        cryptography's InvalidToken, since skipping it would leave a row behind unnoticed.
+        """
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        done, last_id = 0, 0
+        with _storage_errors("payloads could not be re-encrypted"):
+            while True:
+                # Read and write in separate transactions: on SQLite a transaction that starts
+                # with its write waits for busy_timeout instead of failing when a form is saved.
+                with self._sessions() as session:
+                    batch = session.execute(
+                        select(Submission.id, Submission.payload)
+                        .where(Submission.id > last_id)
+                        .order_by(Submission.id)
+                        .limit(batch_size)
+                    ).all()
+                if not batch:
+                    return done
+                rotated = [
+                    {"id": row.id, "payload": self._keyring.rotate(row.payload)} for row in batch
+                ]
+                with self._sessions.begin() as session:
+                    session.execute(update(Submission), rotated)
+                done += len(batch)
+                last_id = batch[-1].id
+
+    def _receipt_for(self, idempotency_key: str) -> Receipt | None:
+        with self._sessions() as session:
+            row = session.scalar(
+                select(Submission).where(Submission.idempotency_key == idempotency_key)
+            )
+        return None if row is None else _receipt(row, created=False)
+
+    def _insert(self, kind: str, token: bytes, *, urgent: bool, idempotency_key: str) -> Receipt:
+        # A transaction of its own, opened by the INSERT: on SQLite a write that follows a read
+        # in the same transaction fails at once if another writer got in between, instead of
+        # waiting for busy_timeout.
+        now = utc_now()
+        row = Submission(
+            reference=new_reference(),
+            kind=kind,
+            urgent=urgent,
+            received_at=now,
+            updated_at=now,
+            idempotency_key=idempotency_key,
+            payload=token,
+        )
+        with self._sessions.begin() as session:
+            session.add(row)
+            session.flush()
+            if self._fail_before_commit is not None:
+                try:
+                    self._fail_before_commit()
+                except Exception as exc:
+                    raise StorageUnavailable("the submission could not be saved") from exc
+        return _receipt(row, created=True)
+
+
+def _receipt(row: Submission, *, created: bool) -> Receipt:
+    return Receipt(
+        reference=row.reference,
+        kind=row.kind,
+        urgent=row.urgent,
+        received_at=row.received_at,
+        created=created,
+    )

@@ -1,0 +1,104 @@
+"""Macros for the site's Markdown: the clinic's facts as variables, and the few snippets pages share.
+
+Pages write ``{{ clinic.phone }}`` or ``{{ phone_link() }}`` instead of typing a fact, so an editor
+changes clinic.yml once and every page follows.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from typing import Any
+
+import markdown
+
+from intake_server.clinic import load_facts
+
+QUESTION = re.compile(r"^## +(.+?)\s*(\{[^}]*\})?\s*$", re.MULTILINE)
+TAG = re.compile(r"<[^>]+>")
+
+
+def _page_link(env: Any, target: str) -> str:
+    """A Markdown link target from the current page to another page's source file."""
+    here = posixpath.dirname(env.page.file.src_uri)
+    return posixpath.relpath(target, here or ".")
+
+
+def _form_link(env: Any, facts: dict[str, Any], form: str) -> str:
+    service = facts["intake"].get("service_url")
+    if service:
+        return service.rstrip("/") + f"/{form}/"
+    return _page_link(env, f"{form}.md")
+
+
+def faq_entries(markdown_text: str) -> list[dict[str, str]]:
+    """Question and answer pairs from a page whose second-level headings are its questions."""
+    parts = QUESTION.split(markdown_text)
+    entries = []
+    # split() gives [before, q1, attrs1, answer1, q2, attrs2, answer2, ...]
+    for i in range(1, len(parts) - 2, 3):
+        question, answer_md = parts[i], parts[i + 2]
+        answer_md = answer_md.split("\n#", 1)[0]
+        answer_html = markdown.markdown(answer_md, extensions=["attr_list", "md_in_html"])
+        answer = " ".join(html.unescape(TAG.sub(" ", answer_html)).split())
+        entries.append({"question": question.strip(), "answer": answer})
+    return entries
+
+
+def define_env(env: Any) -> None:
+    facts = load_facts()
+    env.variables["clinic"] = facts
+    # The theme's templates (crisis bar, header, footer, JSON-LD) read the same facts.
+    env.conf["extra"]["clinic"] = facts
+
+    @env.macro
+    def phone_link(label: str | None = None) -> str:
+        """The clinic's number as a click-to-call link."""
+        text = html.escape(label or facts["phone"])
+        return f'<a class="clinic-phone" href="{facts["phone_tel"]}">{text}</a>'
+
+    @env.macro
+    def call_button(label: str | None = None) -> str:
+        text = html.escape(label or f"Call {facts['phone']}")
+        return f'<a class="md-button" href="{facts["phone_tel"]}">{text}</a>'
+
+    @env.macro
+    def consult_link(label: str = "request a free consultation") -> str:
+        return f"[{label}]({_form_link(env, facts, 'consultation')})"
+
+    @env.macro
+    def consult_button(label: str = "Request a free consultation") -> str:
+        return f"[{label}]({_form_link(env, facts, 'consultation')}){{ .md-button .md-button--primary }}"
+
+    @env.macro
+    def assessment_link(label: str = "personal assessment form") -> str:
+        return f"[{label}]({_form_link(env, facts, 'assessment')})"
+
+    @env.macro
+    def bullet_list(items: list[str]) -> str:
+        return "\n".join(f"- {item}" for item in items)
+
+    @env.macro
+    def problem_list() -> str:
+        return bullet_list([p["label"] for p in facts["problems"]])
+
+    @env.macro
+    def crisis_lines() -> str:
+        c = facts["crisis"]
+        return "\n".join(
+            [
+                f'- **Call or text <a href="{c["lifeline_tel"]}">{c["lifeline_number"]}</a>** '
+                f"(the {c['lifeline_name']}), any time, day or night. "
+                f'You can also <a href="{c["lifeline_sms"]}">send a text</a> or '
+                f"[chat online at {c['lifeline_chat_label']}]({c['lifeline_chat']}).",
+                f'- **Call <a href="{c["emergency_tel"]}">{c["emergency_number"]}</a>** '
+                "if you or someone else is in danger right now.",
+            ]
+        )
+
+
+def on_post_page_macros(env: Any) -> None:
+    """FAQ pages carry FAQPage JSON-LD built from their own headings, never a hand-kept copy."""
+    if env.page.meta.get("faq"):
+        env.page.meta["faq_entries"] = faq_entries(env.markdown)
