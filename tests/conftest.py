@@ -79,3 +79,138 @@ def postgres_url() -> Iterator[str]:
         ok, reason = False, f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.__class__.__name__}"
     need(ok, reason)
     yield POSTGRES_URL
+
+
+# --- The intake service --------------------------------------------------------------------
+
+
+def app_config(site: Path, database_url: str, **extra: object) -> dict[str, object]:
+    from cryptography.fernet import Fernet
+
+    return {
+        "INTAKE_ENV": "development",
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "DATABASE_URL": database_url,
+        "SITE_DIR": str(site),
+        "RATELIMIT_ENABLED": False,
+        **extra,
+    }
+
+
+def make_app(site: Path, database_url: str, **extra: object):
+    from intake_server import create_app
+    from intake_server.storage import upgrade
+
+    upgrade(database_url)
+    return create_app(app_config(site, database_url, **extra))
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'intake.sqlite3'}"
+
+
+@pytest.fixture
+def app(site_dir: Path, sqlite_url: str):
+    return make_app(site_dir, sqlite_url)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class LiveServer:
+    """The real WSGI app on a loopback port, in a thread, for the browser to talk to."""
+
+    def __init__(self, app) -> None:
+        import threading
+
+        from werkzeug.serving import make_server
+
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    db = tmp_path_factory.mktemp("live") / "intake.sqlite3"
+    server = LiveServer(make_app(site_dir, f"sqlite:///{db}"))
+    yield server
+    server.stop()
+
+
+# --- The browser ---------------------------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    need(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+class PageWatch:
+    """What a page asked for and what went wrong, so tests can prove it stayed on its own host."""
+
+    def __init__(self, page, origin: str) -> None:
+        self.origin = origin
+        self.requests: list[str] = []
+        self.failed: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
+        page.on(
+            "response",
+            lambda r: r.status >= 400 and self.failed.append(f"{r.url} HTTP {r.status}"),
+        )
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def foreign(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith((self.origin, "data:", "blob:"))]
+
+
+@pytest.fixture
+def phone_page(browser, live_server: LiveServer):
+    """A page the size of a small phone (360 x 740)."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.watch = PageWatch(page, live_server.url)
+    yield page
+    context.close()
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core (the copy axe-playwright-python ships) run on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": tags}})
+    return [
+        f"{v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']][:5]}"
+        for v in results.response["violations"]
+    ]

@@ -1,0 +1,508 @@
+"""The storage layer against real SQLite files and a real PostgreSQL server.
+
+Store tests run once per backend through the `database_url` fixture; PostgreSQL tests get a schema
+of their own that is dropped afterwards, so they can run in any order and again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from cryptography.fernet import InvalidToken
+from sqlalchemy.engine import make_url
+from sqlalchemy.schema import CreateSchema, DropSchema
+
+from intake_server.storage import (
+    Keyring,
+    StorageUnavailable,
+    SubmissionStore,
+    generate_key,
+    make_engine,
+    new_reference,
+    normalise_reference,
+    submissions,
+    upgrade,
+)
+from intake_server.storage.models import Base
+
+KEY_A = generate_key()
+KEY_B = generate_key()
+MARKER = "ZEBRA-MARKER-8841"
+MARKER_ACCENTED = "Zoë-Þórsdóttir-MARKER-5530"
+REFERENCE_PATTERN = re.compile(r"^[A-HJKMNP-TV-Z2-9]{4}-[A-HJKMNP-TV-Z2-9]{4}$")
+
+
+def answers(**extra: Any) -> dict[str, Any]:
+    """A submission as the form would send it, with PHI-like marker strings in it."""
+    return {
+        "name": f"{MARKER} {MARKER_ACCENTED}",
+        "phone": "+15555550123",
+        "message": f"I have not slept in days. {MARKER}",
+        "problems": ["anxiety", "sleep"],
+        **extra,
+    }
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+@contextmanager
+def postgres_schema(base_url: str) -> Iterator[str]:
+    """A URL whose connections all work in a new, empty schema, dropped with its tables after."""
+    name = f"test_storage_{secrets.token_hex(6)}"
+    admin = sa.create_engine(base_url)
+    with admin.begin() as conn:
+        conn.execute(CreateSchema(name))
+    try:
+        url = make_url(base_url).update_query_dict({"options": f"-csearch_path={name}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(DropSchema(name, cascade=True))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database on each backend; the SQLite folder does not exist yet on purpose."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'instance' / 'intake.db'}"
+    else:
+        with postgres_schema(request.getfixturevalue("postgres_url")) as url:
+            yield url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[sa.Engine]:
+    """An engine on a database migrated to head, the way the service starts."""
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def store(engine: sa.Engine) -> SubmissionStore:
+    return SubmissionStore(engine, Keyring([KEY_A]))
+
+
+@pytest.fixture
+def sqlite_path(tmp_path: Path) -> Path:
+    return tmp_path / "intake.db"
+
+
+@pytest.fixture
+def postgres_engine(postgres_url: str) -> Iterator[sa.Engine]:
+    with postgres_schema(postgres_url) as url:
+        upgrade(url)
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()
+
+
+def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
+    """Run `work(i)` in `count` threads released at the same moment; re-raise any failure."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+    errors: list[BaseException] = []
+
+    def runner(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = work(i)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return results
+
+
+# Keyring
+
+
+def test_keyring_round_trips_and_rotates() -> None:
+    old = Keyring([KEY_A])
+    token = old.encrypt(answers())
+    assert old.decrypt(token) == answers()
+
+    rotated = Keyring([KEY_B, KEY_A]).rotate(token)
+    assert Keyring([KEY_B]).decrypt(rotated) == answers()
+    with pytest.raises(InvalidToken):
+        old.decrypt(rotated)
+
+
+def test_keyring_from_string_writes_with_the_first_key() -> None:
+    keyring = Keyring.from_string(f" {KEY_B} , {KEY_A},")
+    assert keyring.decrypt(Keyring([KEY_A]).encrypt({"a": 1})) == {"a": 1}
+    assert Keyring([KEY_B]).decrypt(keyring.encrypt({"b": 2})) == {"b": 2}
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["not-a-fernet-key-but-secret-text", KEY_A[:-4], "é" * 44],
+    ids=["not-base64", "truncated", "not-ascii"],
+)
+def test_invalid_key_is_named_but_never_echoed(bad: str) -> None:
+    with pytest.raises(ValueError, match="key 2 of 2 is not a valid Fernet key") as caught:
+        Keyring([KEY_A, bad])
+    assert bad not in str(caught.value)
+    assert KEY_A not in str(caught.value)
+    assert caught.value.__cause__ is None
+    assert caught.value.__suppress_context__
+
+
+@pytest.mark.parametrize("text", ["", " , "])
+def test_empty_keyring_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="empty"):
+        Keyring.from_string(text)
+
+
+# Reference codes
+
+
+def test_references_are_unique_and_unambiguous() -> None:
+    references = {new_reference() for _ in range(1000)}
+    assert len(references) == 1000
+    assert all(REFERENCE_PATTERN.match(reference) for reference in references)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("7kxm-q4tz", "7KXM-Q4TZ"),
+        ("7KXMQ4TZ", "7KXM-Q4TZ"),
+        (" 7kx m q4tz ", "7KXM-Q4TZ"),
+        ("7KXM\u2013Q4TZ", "7KXM-Q4TZ"),  # an en dash, as phones autocorrect it
+        # Full-width characters, as some phone keyboards type them.
+        ("".join(chr(ord(ch) + 0xFEE0) for ch in "7KXM-Q4TZ"), "7KXM-Q4TZ"),
+        ("7KXM-Q4TU", "7KXM-Q4TV"),  # U is never issued; it is a misread V
+        ("7KXM-Q4T", None),
+        ("7KXM-Q4TZZ", None),
+        ("7KXM-Q40Z", None),  # 0, O, 1, I and L are never issued: no single reading
+        ("7KXM-QOTZ", None),
+        ("7KXM-Q1TZ", None),
+        ("", None),
+    ],
+)
+def test_normalise_reference(typed: str, expected: str | None) -> None:
+    assert normalise_reference(typed) == expected
+
+
+# Engines
+
+
+def test_sqlite_connections_are_durable(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "folder" / "intake.db"
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        # Two connections open at once are two separate DBAPI connections, each set up anew.
+        with engine.connect() as first, engine.connect() as second:
+            for conn in (first, second):
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+                assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert path.exists()
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_without_wal_is_refused() -> None:
+    engine = make_engine("sqlite://")  # in memory: journal_mode cannot be WAL
+    with pytest.raises(RuntimeError, match="durable"), engine.connect():
+        pass
+    with pytest.raises(StorageUnavailable):
+        SubmissionStore(engine, Keyring([KEY_A])).ping()
+
+
+@pytest.mark.parametrize(
+    "url", ["postgres://u@db.example/intake", "postgresql://u@db.example/intake"]
+)
+def test_postgres_urls_use_psycopg(url: str) -> None:
+    engine = make_engine(url)
+    assert engine.url.drivername == "postgresql+psycopg"
+    assert engine.dialect.driver == "psycopg"
+    assert engine.url.query["connect_timeout"] == "10"
+
+
+def test_unsupported_backend_is_refused() -> None:
+    with pytest.raises(ValueError, match="unsupported database backend 'mysql'"):
+        make_engine("mysql://u:secret@db.example/intake")
+
+
+# The store, on both backends
+
+
+def test_add_then_get_round_trips(store: SubmissionStore, database_url: str) -> None:
+    before = datetime.now(UTC)
+    receipt = store.add("assessment", answers(), urgent=True, idempotency_key=new_key())
+
+    assert receipt.created
+    assert REFERENCE_PATTERN.match(receipt.reference)
+    assert (receipt.kind, receipt.urgent) == ("assessment", True)
+    assert receipt.received_at.utcoffset() == timedelta(0)
+    assert before - timedelta(seconds=1) <= receipt.received_at <= datetime.now(UTC)
+
+    # A separate engine sees the row: add() returned after the commit, not before.
+    other = make_engine(database_url)
+    try:
+        stored = SubmissionStore(other, Keyring([KEY_A])).get(receipt.reference)
+    finally:
+        other.dispose()
+    assert stored is not None
+    assert stored["payload"] == answers()
+    assert stored["status"] == "new"
+    assert (stored["kind"], stored["urgent"]) == ("assessment", True)
+    assert stored["received_at"] == receipt.received_at
+    assert stored["received_at"].tzinfo is not None
+    assert stored["received_at"].utcoffset() == timedelta(0)
+    assert stored["updated_at"].utcoffset() == timedelta(0)
+    assert store.count() == 1
+
+
+def test_get_forgives_how_the_reference_was_typed(store: SubmissionStore) -> None:
+    receipt = store.add("consultation", answers(), urgent=False, idempotency_key=new_key())
+    typed = receipt.reference.replace("-", " ").lower()
+    stored = store.get(typed)
+    assert stored is not None
+    assert stored["reference"] == receipt.reference
+    assert store.get("AAAA-AAAA") is None
+    assert store.get("not a reference") is None
+
+
+def test_same_idempotency_key_gives_one_row(store: SubmissionStore) -> None:
+    key = new_key()
+    first = store.add("consultation", answers(), urgent=False, idempotency_key=key)
+    again = store.add("consultation", answers(extra="retried"), urgent=False, idempotency_key=key)
+
+    assert first.created
+    assert not again.created
+    assert again.reference == first.reference
+    assert again.received_at == first.received_at
+    assert store.count() == 1
+    stored = store.get(first.reference)
+    assert stored is not None
+    assert stored["payload"] == answers()
+
+
+def test_simultaneous_double_submit_gives_one_row(store: SubmissionStore) -> None:
+    key = new_key()
+    receipts = run_together(
+        8, lambda _: store.add("assessment", answers(), urgent=False, idempotency_key=key)
+    )
+    assert len({receipt.reference for receipt in receipts}) == 1
+    assert sum(receipt.created for receipt in receipts) == 1
+    assert store.count() == 1
+
+
+def test_simultaneous_different_submissions_all_saved(store: SubmissionStore) -> None:
+    receipts = run_together(
+        8, lambda i: store.add("assessment", answers(n=i), urgent=False, idempotency_key=new_key())
+    )
+    assert all(receipt.created for receipt in receipts)
+    assert len({receipt.reference for receipt in receipts}) == 8
+    assert store.count() == 8
+
+
+def test_reference_collision_is_retried(
+    store: SubmissionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    codes = iter(["AAAA-AAAA", "AAAA-AAAA", "BBBB-BBBB"])
+    monkeypatch.setattr(submissions, "new_reference", lambda: next(codes))
+    first = store.add("consultation", answers(), urgent=False, idempotency_key=new_key())
+    second = store.add("consultation", answers(), urgent=False, idempotency_key=new_key())
+    assert (first.reference, second.reference) == ("AAAA-AAAA", "BBBB-BBBB")
+    assert second.created
+
+    monkeypatch.setattr(submissions, "new_reference", lambda: "AAAA-AAAA")
+    with pytest.raises(StorageUnavailable):
+        store.add("consultation", answers(), urgent=False, idempotency_key=new_key())
+    assert store.count() == 2
+
+
+def test_bad_arguments_store_nothing(store: SubmissionStore) -> None:
+    with pytest.raises(ValueError, match="kind"):
+        store.add("therapy", answers(), urgent=False, idempotency_key=new_key())
+    with pytest.raises(ValueError, match="idempotency_key"):
+        store.add("assessment", answers(), urgent=False, idempotency_key="")
+    with pytest.raises(ValueError, match="idempotency_key"):
+        store.add("assessment", answers(), urgent=False, idempotency_key="k" * 65)
+    assert store.count() == 0
+
+
+def test_key_rotation(engine: sa.Engine) -> None:
+    receipts = [
+        SubmissionStore(engine, Keyring([KEY_A])).add(
+            "consultation", answers(n=i), urgent=False, idempotency_key=new_key()
+        )
+        for i in range(5)
+    ]
+    rotating = SubmissionStore(engine, Keyring([KEY_B, KEY_A]))
+    assert all(rotating.get(r.reference) is not None for r in receipts)
+
+    assert rotating.reencrypt_all(batch_size=2) == 5
+
+    new_only = SubmissionStore(engine, Keyring([KEY_B]))
+    for i, receipt in enumerate(receipts):
+        stored = new_only.get(receipt.reference)
+        assert stored is not None
+        assert stored["payload"] == answers(n=i)
+    with pytest.raises(InvalidToken):
+        SubmissionStore(engine, Keyring([KEY_A])).get(receipts[0].reference)
+
+
+def test_reencrypt_of_an_empty_table(store: SubmissionStore) -> None:
+    assert store.reencrypt_all() == 0
+
+
+def test_failure_before_commit_rolls_back(engine: sa.Engine) -> None:
+    def disk_fails() -> None:
+        raise OSError("disk I/O error")
+
+    failing = SubmissionStore(engine, Keyring([KEY_A]), fail_before_commit=disk_fails)
+    key = new_key()
+    with pytest.raises(StorageUnavailable) as caught:
+        failing.add("assessment", answers(), urgent=True, idempotency_key=key)
+    assert MARKER not in str(caught.value)
+    assert isinstance(caught.value.__cause__, OSError)
+
+    healthy = SubmissionStore(engine, Keyring([KEY_A]))
+    assert healthy.count() == 0
+    # The person's retry (same form, same key) is saved as new: nothing half-written was left.
+    assert healthy.add("assessment", answers(), urgent=True, idempotency_key=key).created
+    assert healthy.count() == 1
+
+
+def test_migrations_match_the_models(engine: sa.Engine) -> None:
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+# Unreachable databases
+
+
+def unreachable_urls(tmp_path: Path) -> dict[str, str]:
+    blocker = tmp_path / "a-file-not-a-folder"
+    blocker.write_text("")
+    folder_in_the_way = tmp_path / "folder-where-the-file-should-be"
+    folder_in_the_way.mkdir()
+    return {
+        "postgres-closed-port": "postgresql://postgres@127.0.0.1:1/test",
+        "sqlite-folder-cannot-be-made": f"sqlite:///{blocker / 'instance' / 'intake.db'}",
+        "sqlite-path-is-a-folder": f"sqlite:///{folder_in_the_way}",
+    }
+
+
+@pytest.mark.parametrize(
+    "case", ["postgres-closed-port", "sqlite-folder-cannot-be-made", "sqlite-path-is-a-folder"]
+)
+def test_unreachable_database_raises_storage_unavailable(tmp_path: Path, case: str) -> None:
+    engine = make_engine(unreachable_urls(tmp_path)[case])
+    store = SubmissionStore(engine, Keyring([KEY_A]))
+    try:
+        with pytest.raises(StorageUnavailable):
+            store.ping()
+        with pytest.raises(StorageUnavailable) as caught:
+            store.add("assessment", answers(), urgent=True, idempotency_key=new_key())
+        assert MARKER not in str(caught.value)
+        assert MARKER not in str(caught.value.__cause__)
+        with pytest.raises(StorageUnavailable):
+            store.get("7KXM-Q4TZ")
+    finally:
+        engine.dispose()
+
+
+# Nothing readable at rest
+
+
+def needles() -> list[bytes]:
+    """Every way the markers could show up in a file: any case, UTF-8, UTF-16, JSON-escaped."""
+    found = []
+    for marker in (MARKER, MARKER_ACCENTED):
+        for text in {marker, marker.lower(), marker.upper(), json.dumps(marker)[1:-1]}:
+            for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
+                found.append(text.encode(encoding))
+    return found
+
+
+def assert_no_plaintext(data: bytes, where: str) -> None:
+    for needle in needles():
+        assert needle not in data, f"{needle!r} found in {where}"
+
+
+def test_sqlite_files_hold_no_plaintext(sqlite_path: Path) -> None:
+    url = f"sqlite:///{sqlite_path}"
+    upgrade(url)
+    engine = make_engine(url)
+    receipt = SubmissionStore(engine, Keyring([KEY_A])).add(
+        "assessment", answers(), urgent=True, idempotency_key=new_key()
+    )
+    companions = [sqlite_path.with_name(sqlite_path.name + suffix) for suffix in ("-wal", "-shm")]
+    # While the engine is open the new row lives in the WAL file: check the files as they are.
+    assert companions[0].stat().st_size > 0
+    files = [sqlite_path, *companions]
+    everything = b"".join(path.read_bytes() for path in files)
+    assert receipt.reference.encode() in everything  # the files read are the ones holding the row
+    for path in files:
+        assert_no_plaintext(path.read_bytes(), path.name)
+
+    engine.dispose()  # the last connection closing checkpoints the WAL into the main file
+    for path in [sqlite_path, *companions]:
+        if path.exists():
+            assert_no_plaintext(path.read_bytes(), f"{path.name} after checkpoint")
+    assert receipt.reference.encode() in sqlite_path.read_bytes()
+
+
+@pytest.mark.postgres
+def test_postgres_rows_hold_no_plaintext(postgres_engine: sa.Engine) -> None:
+    receipt = SubmissionStore(postgres_engine, Keyring([KEY_A])).add(
+        "assessment", answers(), urgent=True, idempotency_key=new_key()
+    )
+    with postgres_engine.connect() as conn:
+        payload = conn.execute(sa.text("select payload from submissions")).scalar_one()
+        whole_row = conn.execute(sa.text("select s::text from submissions s")).scalar_one()
+    assert isinstance(payload, bytes)
+    assert_no_plaintext(payload, "the payload column")
+    assert receipt.reference in whole_row
+    assert_no_plaintext(whole_row.encode(), "the row as text")
+
+
+# Migrations
+
+
+def test_upgrade_creates_the_tables_and_can_run_again(sqlite_path: Path) -> None:
+    sqlite_path.touch()
+    url = f"sqlite:///{sqlite_path}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        assert {"submissions", "alembic_version"} <= set(sa.inspect(engine).get_table_names())
+        store = SubmissionStore(engine, Keyring([KEY_A]))
+        receipt = store.add("consultation", answers(), urgent=False, idempotency_key=new_key())
+
+        upgrade(url)
+
+        with engine.connect() as conn:
+            versions = conn.execute(sa.text("select version_num from alembic_version")).all()
+        assert versions == [("0001",)]
+        assert store.get(receipt.reference) is not None
+    finally:
+        engine.dispose()
