@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from wtforms import DateField, EmailField, SelectMultipleField, TelField
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -75,3 +76,17 @@ class BirthDateField(DateField):
     def pre_validate(self, form: Any) -> None:
         if self.data and not (date(1900, 1, 1) <= self.data <= date.today()):
             raise ValidationError("Enter a date of birth in the past, like 03/14/1990")
+
+
+class RequiredWhen:
+    """Required when `applies(form)` is true; otherwise an empty answer is simply optional."""
+
+    def __init__(self, applies: Callable[[Any], bool], message: str) -> None:
+        self.applies = applies
+        self.message = message
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.raw_data and str(field.raw_data[0]).strip():
+            return
+        field.errors[:] = []
+        raise StopValidation(self.message if self.applies(form) else None)

@@ -15,14 +15,33 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from .clinic import clinic
-from .fields import BirthDateField, CheckboxesField, OptionalEmailField, PhoneField
+from .fields import (
+    BirthDateField,
+    CheckboxesField,
+    OptionalEmailField,
+    PhoneField,
+    RequiredWhen,
+)
 
 NAME_MAX, SHORT_MAX, LONG_MAX = 80, 200, 2000
 
 MEDICARE = "medicare_medicaid"
+
+
+def _for_someone_else(form: Any) -> bool:
+    return form.for_whom.data == "loved_one"
+
+
+def _other_problem(form: Any) -> bool:
+    return "other" in (form.problems.data or [])
+
+
+def _options(*pairs: tuple[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _required(message: str) -> InputRequired:
@@ -51,23 +70,23 @@ class IntakeForm(FlaskForm):
         return bool(self.errors) and set(self.errors) == {"csrf_token"}
 
 
-def insurance_choices() -> list[tuple[str, str]]:
+def insurance_choices() -> list[SelectChoice]:
     plans = clinic()["insurance"]
-    choices = [("", "Choose one")]
-    choices += [(name, name) for name in plans["in_network"] + plans["out_of_network"]]
-    choices += [
+    pairs = [("", "Choose one")]
+    pairs += [(name, name) for name in plans["in_network"] + plans["out_of_network"]]
+    pairs += [
         ("other", "Another insurance plan"),
         ("self_pay", "No insurance, or I would pay myself (self-pay)"),
         (MEDICARE, "Medicare or Medicaid"),
         ("not_sure", "I'm not sure"),
     ]
-    return choices
+    return _options(*pairs)
 
 
 class ConsultationForm(IntakeForm):
     for_whom = RadioField(
         "Who is this request for?",
-        choices=[("self", "For me"), ("loved_one", "For someone I care about")],
+        choices=_options(("self", "For me"), ("loved_one", "For someone I care about")),
         validators=[_required("Choose who this request is for")],
     )
     requester_name = StringField(
@@ -78,16 +97,24 @@ class ConsultationForm(IntakeForm):
     relationship = StringField(
         "How do you know them?",
         description="For example: parent, partner, friend",
-        validators=[Optional(), Length(max=SHORT_MAX)],
+        validators=[
+            RequiredWhen(_for_someone_else, "Enter how you know the person you are asking for"),
+            Length(max=SHORT_MAX),
+        ],
     )
     person_knows = RadioField(
         "Do they know you are asking for help for them?",
-        choices=[("yes", "Yes"), ("no", "No"), ("not_sure", "I'm not sure")],
-        validators=[Optional()],
+        choices=_options(("yes", "Yes"), ("no", "No"), ("not_sure", "I'm not sure")),
+        validators=[RequiredWhen(_for_someone_else, "Choose whether they know you are asking")],
     )
     person_first_name = StringField(
         "Their first name",
-        validators=[Optional(), Length(max=NAME_MAX)],
+        validators=[
+            RequiredWhen(
+                _for_someone_else, "Enter the first name of the person you are asking for"
+            ),
+            Length(max=NAME_MAX),
+        ],
     )
     phone = PhoneField(
         "Phone number",
@@ -102,18 +129,18 @@ class ConsultationForm(IntakeForm):
     )
     contact_method = RadioField(
         "How should we contact you?",
-        choices=[("call", "Phone call"), ("text", "Text message"), ("email", "Email")],
+        choices=_options(("call", "Phone call"), ("text", "Text message"), ("email", "Email")),
         default="call",
         validators=[_required("Choose how we should contact you")],
     )
     best_time = SelectField(
         "Best time to reach you",
-        choices=[
+        choices=_options(
             ("any", "Any time"),
             ("morning", "Morning (9 am to noon)"),
             ("afternoon", "Afternoon (noon to 5 pm)"),
             ("evening", "Early evening (5 pm to 7 pm)"),
-        ],
+        ),
         default="any",
         validators=[_required("Choose the best time to reach you")],
     )
@@ -136,7 +163,7 @@ class ConsultationForm(IntakeForm):
     )
     heard_about = SelectField(
         "How did you hear about us? (optional)",
-        choices=[
+        choices=_options(
             ("", "Choose one"),
             ("search", "An internet search"),
             ("doctor", "A doctor or therapist"),
@@ -144,25 +171,13 @@ class ConsultationForm(IntakeForm):
             ("friend", "A friend or family member"),
             ("social", "Social media"),
             ("other", "Somewhere else"),
-        ],
+        ),
         validators=[Optional()],
     )
     consent = BooleanField(
         "You may contact me about this request in the way I chose above.",
         validators=[_required("Tick the box so we are allowed to contact you")],
     )
-
-    def validate_relationship(self, field: StringField) -> None:
-        if self.for_whom.data == "loved_one" and not (field.data or "").strip():
-            raise ValidationError("Enter how you know the person you are asking for")
-
-    def validate_person_knows(self, field: RadioField) -> None:
-        if self.for_whom.data == "loved_one" and not field.data:
-            raise ValidationError("Choose whether they know you are asking")
-
-    def validate_person_first_name(self, field: StringField) -> None:
-        if self.for_whom.data == "loved_one" and not (field.data or "").strip():
-            raise ValidationError("Enter the first name of the person you are asking for")
 
     def validate_contact_method(self, field: RadioField) -> None:
         if field.data == "email" and not (self.email.data or "").strip():
@@ -190,8 +205,9 @@ class ConsultationForm(IntakeForm):
         return [self.message.data or ""]
 
 
-def problem_choices() -> list[tuple[str, str]]:
-    return [(p["key"], p["label"]) for p in clinic()["problems"]] + [("other", "Something else")]
+def problem_choices() -> list[SelectChoice]:
+    pairs = [(p["key"], p["label"]) for p in clinic()["problems"]]
+    return _options(*pairs, ("other", "Something else"))
 
 
 class AssessmentForm(IntakeForm):
@@ -200,13 +216,16 @@ class AssessmentForm(IntakeForm):
 
     full_name = StringField(
         "Your full name",
-        validators=[Optional(), Length(max=NAME_MAX)],
+        validators=[_required("Enter your full name"), Length(max=NAME_MAX)],
         render_kw={"autocomplete": "name"},
     )
-    date_of_birth = BirthDateField("Date of birth", validators=[Optional()])
+    date_of_birth = BirthDateField(
+        "Date of birth",
+        validators=[_required("Enter your date of birth, like 03/14/1990")],
+    )
     phone = PhoneField(
         "Phone number",
-        validators=[Optional(), Length(max=40)],
+        validators=[_required("Enter your phone number"), Length(max=40)],
         render_kw={"autocomplete": "tel"},
     )
     goals = FieldList(
@@ -214,7 +233,13 @@ class AssessmentForm(IntakeForm):
     )
     problems = CheckboxesField("What are you struggling with?", choices=problem_choices)
     problem_other = StringField(
-        "If something else, tell us in a few words", validators=[Optional(), Length(max=SHORT_MAX)]
+        "If something else, tell us in a few words",
+        validators=[
+            RequiredWhen(
+                _other_problem, "Tell us in a few words what else you are struggling with"
+            ),
+            Length(max=SHORT_MAX),
+        ],
     )
     strengths = TextAreaField(
         "Your strengths",
@@ -233,23 +258,7 @@ class AssessmentForm(IntakeForm):
         if personal_link:
             for name in ("full_name", "date_of_birth", "phone"):
                 delattr(self, name)
-        else:
-            self.full_name.flags.required = True
-            self.date_of_birth.flags.required = True
-            self.phone.flags.required = True
         self.goals[0].flags.required = True
-
-    def validate_full_name(self, field: StringField) -> None:
-        if not (field.data or "").strip():
-            raise ValidationError("Enter your full name")
-
-    def validate_date_of_birth(self, field: BirthDateField) -> None:
-        if field.data is None and not field.errors:
-            raise ValidationError("Enter your date of birth, like 03/14/1990")
-
-    def validate_phone(self, field: PhoneField) -> None:
-        if not (field.data or "").strip():
-            raise ValidationError("Enter your phone number")
 
     def validate_goals(self, field: FieldList) -> None:
         if not any((entry.data or "").strip() for entry in field.entries):
@@ -258,10 +267,6 @@ class AssessmentForm(IntakeForm):
     def validate_problems(self, field: CheckboxesField) -> None:
         if not field.data:
             raise ValidationError("Choose at least one, or \u201cSomething else\u201d")
-
-    def validate_problem_other(self, field: StringField) -> None:
-        if "other" in (self.problems.data or []) and not (field.data or "").strip():
-            raise ValidationError("Tell us in a few words what else you are struggling with")
 
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -102,7 +102,7 @@ def handle(kind: str) -> ResponseReturnValue:
             "kind": kind,
             "reference": receipt.reference,
             "urgent": urgent,
-            "created": receipt.created,
+            "first_copy": receipt.created,
         },
     )
     session["receipt"] = receipt.reference

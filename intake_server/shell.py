@@ -28,6 +28,7 @@ CONFIG_SCRIPT = re.compile(
 )
 INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 TITLE = re.compile(r"<title>.*?</title>", re.DOTALL)
+SKIP_LINK = re.compile(r'<a href="#[^"]*" class="md-skip">')
 
 
 class ShellMissing(RuntimeError):
@@ -66,7 +67,11 @@ class Shell:
     def render(self, body: str, title: str, *, with_intro: bool = True) -> str:
         """The page with `body` (HTML from the service's own templates) in place of the form slot."""
         head = TITLE.sub(lambda _: f"<title>{escape(title)}</title>", self.head, count=1)
-        return head + (self.intro if with_intro else "") + body + self.tail
+        if with_intro:
+            return head + self.intro + body + self.tail
+        # The skip link pointed into the intro; point it at the body that replaces it.
+        head = SKIP_LINK.sub('<a href="#service-content" class="md-skip">', head, count=1)
+        return head + f'<div id="service-content">{body}</div>' + self.tail
 
 
 def load_shell(site_dir: Path, page_url: str) -> Shell:
