@@ -4,6 +4,9 @@ BIN    := $(VENV)/bin
 PYTHON ?= python3
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
+export NO_MKDOCS_2_WARNING := 1
+# `make run` is a local trial: development mode unless the environment says otherwise.
+RUN_ENV := INTAKE_ENV=$(or $(INTAKE_ENV),development)
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
 .PHONY: run test site preview check-content lint format bench clean
@@ -21,16 +24,20 @@ site: $(STAMP)
 
 ## Build the site and serve it with the forms and the staff dashboard at http://$(HOST):$(PORT)
 run: site
-	$(BIN)/flask --app intake_server db upgrade
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - \
+	$(RUN_ENV) $(BIN)/flask --app intake_server db upgrade
+	$(RUN_ENV) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 \
 		'intake_server:create_app()'
 
 ## Live-reloading preview for editors at http://127.0.0.1:8001
 preview: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001 --watch clinic.yml --watch site_templates
 
-## Lint, then every test (browser and PostgreSQL tests included).
-test: $(STAMP) lint
+## One readable report on the site's Markdown: errors fail, warnings do not.
+check-content: $(STAMP)
+	$(BIN)/python site_templates/content_check.py
+
+## Lint, check the content, then every test (browser and PostgreSQL tests included).
+test: $(STAMP) lint check-content
 	$(BIN)/pytest
 
 lint: $(STAMP)

@@ -32,27 +32,38 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from .extensions import csrf, limiter
+    from .notifications import queue_submission_notice
     from .pages import SiteShells
     from .security import init_security_headers
     from .storage import Keyring, SubmissionStore, make_engine
+    from .storage.audit import AuditLog
+    from .storage.work import WorkStore
 
     csrf.init_app(app)
     limiter.init_app(app)
+    engine = make_engine(app.config["DATABASE_URL"])
+    keyring = Keyring.from_string(app.config["ENCRYPTION_KEYS"])
+    app.extensions["db_engine"] = engine
+    app.extensions["keyring"] = keyring
+    # The notice mail is queued in the submission's own transaction: never lost, never a delay.
     app.extensions["intake_store"] = SubmissionStore(
-        make_engine(app.config["DATABASE_URL"]), Keyring.from_string(app.config["ENCRYPTION_KEYS"])
+        engine, keyring, on_insert=[queue_submission_notice]
     )
+    app.extensions["audit"] = AuditLog(engine)
+    app.extensions["work_store"] = WorkStore(engine, keyring)
     app.extensions["site_shells"] = SiteShells(Path(app.config["SITE_DIR"]))
     init_security_headers(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import health, public, site
+    from . import health, public, site, staff
     from .extensions import csrf
 
     # The public forms check their own CSRF token, so an expired one can be handled kindly.
     csrf.exempt(public.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(public.bp)
+    staff.register(app)
     app.register_blueprint(site.bp)
 
 

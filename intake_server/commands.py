@@ -11,6 +11,14 @@ from .storage import generate_key, upgrade
 def register(app: Flask) -> None:
     app.cli.add_command(db)
     app.cli.add_command(keys)
+    app.cli.add_command(audit)
+    from .mail_cli import outbox
+    from .staff.accounts import staff as staff_accounts
+    from .storage.retention import purge_command
+
+    app.cli.add_command(outbox)
+    app.cli.add_command(purge_command)
+    app.cli.add_command(staff_accounts)
 
 
 @click.group(help="The database.")
@@ -43,3 +51,19 @@ def keys_generate() -> None:
 def keys_reencrypt(batch_size: int) -> None:
     count = current_app.extensions["intake_store"].reencrypt_all(batch_size=batch_size)
     click.echo(f"re-encrypted {count} submissions with the current key")
+
+
+@click.group(help="The audit trail.")
+def audit() -> None:
+    pass
+
+
+@audit.command("verify", help="Check that no audit entry was changed, removed or reordered.")
+def audit_verify() -> None:
+    checked, broken_at = current_app.extensions["audit"].verify()
+    if broken_at is not None:
+        click.echo(
+            f"audit chain BROKEN at entry {broken_at} (after {checked} good entries)", err=True
+        )
+        raise SystemExit(1)
+    click.echo(f"audit chain intact: {checked} entries")

@@ -22,8 +22,10 @@ from .forms import (
     error_list,
     field_error,
 )
+from .notifications import start_background_send
 from .pages import render_page
 from .storage import StorageUnavailable
+from .storage.links import LinkUnusable
 from .urgency import is_urgent
 
 log = logging.getLogger(__name__)
@@ -48,10 +50,15 @@ def _form_rate_limit() -> str:
     return current_app.config["FORM_RATE_LIMIT"]
 
 
-def build_form(kind: str) -> IntakeForm:
+def personal_link() -> str | None:
+    """The staff-issued link token this request came with, if any (assessment only)."""
+    return request.args.get("link") or None
+
+
+def build_form(kind: str, *, with_link: bool = True) -> IntakeForm:
     if kind == "consultation":
         return ConsultationForm()
-    return AssessmentForm(personal_link=bool(request.args.get("link")))
+    return AssessmentForm(personal_link=with_link and personal_link() is not None)
 
 
 def render_form(
@@ -72,6 +79,15 @@ def render_form(
 
 
 def handle(kind: str) -> ResponseReturnValue:
+    store = current_app.extensions["intake_store"]
+    token = personal_link() if kind == "assessment" else None
+    if token and request.method == "GET":
+        try:
+            usable = store.link_usable(token)
+        except StorageUnavailable:
+            usable = False
+        if not usable:
+            return render_form(kind, build_form(kind, with_link=False), notice="link_unusable")
     form = build_form(kind)
     if request.method == "GET":
         return render_form(kind, form)
@@ -86,12 +102,15 @@ def handle(kind: str) -> ResponseReturnValue:
         log.info("submission_invalid", extra={"kind": kind, "fields": sorted(form.errors)})
         return render_form(kind, form, status=422)
     payload: dict[str, Any] = form.payload()
-    if kind == "assessment" and request.args.get("link"):
-        payload["personal_link"] = request.args["link"]
     urgent = is_urgent(payload.get("problems", []), form.free_text())
     try:
-        receipt = current_app.extensions["intake_store"].add(
-            kind, payload, urgent=urgent, idempotency_key=form.form_id.data
+        receipt = store.add(
+            kind, payload, urgent=urgent, idempotency_key=form.form_id.data, link_token=token
+        )
+    except LinkUnusable:
+        # Keep every answer; the identity questions come back so the form can still be sent.
+        return render_form(
+            kind, build_form(kind, with_link=False), notice="link_unusable", status=409
         )
     except StorageUnavailable:
         log.error("submission_not_stored", extra={"kind": kind})
@@ -105,6 +124,8 @@ def handle(kind: str) -> ResponseReturnValue:
             "first_copy": receipt.created,
         },
     )
+    if receipt.created:
+        start_background_send(current_app._get_current_object())  # type: ignore[attr-defined]
     session["receipt"] = receipt.reference
     return redirect(url_for("public.received"), code=303)
 

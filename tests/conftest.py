@@ -4,11 +4,15 @@ and fail under CI=true, where everything must be present."""
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,6 +66,69 @@ def project_copy(tmp_path: Path) -> Path:
     for name in ("content", "site_templates"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
     return dest
+
+
+@contextmanager
+def postgres_schema(base_url: str) -> Iterator[str]:
+    """A URL whose connections all work in a new, empty schema, dropped with its tables after."""
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.schema import CreateSchema, DropSchema
+
+    name = f"test_{secrets.token_hex(6)}"
+    admin = sa.create_engine(base_url)
+    with admin.begin() as conn:
+        conn.execute(CreateSchema(name))
+    try:
+        url = make_url(base_url).update_query_dict({"options": f"-csearch_path={name}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(DropSchema(name, cascade=True))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database on each backend; the SQLite folder does not exist yet on purpose."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'instance' / 'intake.db'}"
+    else:
+        with postgres_schema(request.getfixturevalue("postgres_url")) as url:
+            yield url
+
+
+@pytest.fixture
+def engine(database_url: str):
+    """An engine on a database migrated to head, the way the service starts."""
+    from intake_server.storage import make_engine, upgrade
+
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
+    """Run `work(i)` in `count` threads released at the same moment; re-raise any failure."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+    errors: list[BaseException] = []
+
+    def runner(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = work(i)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return results
 
 
 @pytest.fixture(scope="session")

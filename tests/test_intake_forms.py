@@ -243,18 +243,57 @@ def test_choosing_suicidal_thoughts_marks_the_assessment_urgent(app, client) -> 
     assert "Please do not wait for our call" in html
 
 
+def issue_link(app, consultation_reference: str) -> str:
+    from datetime import timedelta
+
+    from test_staff_work import staff
+
+    actor = staff(app.extensions["db_engine"], "intake@clinic.example")
+    work = app.extensions["work_store"]
+    return work.create_assessment_link(consultation_reference, actor, timedelta(days=7))
+
+
 def test_a_personal_link_replaces_the_identity_questions(app, client) -> None:
-    page = client.get("/assessment/?link=staff-issued-token")
-    html = page.get_data(as_text=True)
+    assert submit(client, "/consultation/", CONSULTATION).status_code == 303
+    consultation = reference_in(client.get("/received/").get_data(as_text=True))
+    token = issue_link(app, consultation)
+    html = client.get(f"/assessment/?link={token}").get_data(as_text=True)
     assert 'name="full_name"' not in html and 'name="date_of_birth"' not in html
     data = {k: v for k, v in ASSESSMENT.items() if k not in ("full_name", "date_of_birth", "phone")}
-    response = client.post(
-        "/assessment/?link=staff-issued-token", data={**hidden_fields(html), **data}
-    )
+    response = client.post(f"/assessment/?link={token}", data={**hidden_fields(html), **data})
     assert response.status_code == 303
-    row = stored(app, reference_in(client.get("/received/").get_data(as_text=True)))
-    assert row["payload"]["personal_link"] == "staff-issued-token"
-    assert "full_name" not in row["payload"]
+    assessment = reference_in(client.get("/received/").get_data(as_text=True))
+    linked = app.extensions["work_store"].detail(consultation)["linked"]
+    assert [s["reference"] for s in linked] == [assessment]
+    assert token not in str(stored(app, assessment)["payload"])  # the token itself is not kept
+
+    # Used once: the link now gives the ordinary form with a kind explanation.
+    again = client.get(f"/assessment/?link={token}").get_data(as_text=True)
+    assert "This personal link cannot be used again" in again and 'name="full_name"' in again
+
+
+def test_a_link_used_up_while_filling_in_keeps_the_answers(app, client) -> None:
+    assert submit(client, "/consultation/", CONSULTATION).status_code == 303
+    token = issue_link(app, reference_in(client.get("/received/").get_data(as_text=True)))
+    html = client.get(f"/assessment/?link={token}").get_data(as_text=True)
+    data = {k: v for k, v in ASSESSMENT.items() if k not in ("full_name", "date_of_birth", "phone")}
+    assert (
+        client.post(f"/assessment/?link={token}", data={**hidden_fields(html), **data}).status_code
+        == 303
+    )
+    # A second tab with the same link sends its answers after the first: nothing is lost.
+    second = client.post(
+        f"/assessment/?link={token}", data={**hidden_fields(html), **data, "form_id": "z" * 32}
+    )
+    page = second.get_data(as_text=True)
+    assert second.status_code == 409
+    assert "This personal link cannot be used again" in page and "Sleep through the night" in page
+    assert 'name="full_name"' in page
+
+
+def test_a_made_up_link_is_not_trusted(client) -> None:
+    html = client.get("/assessment/?link=made-up").get_data(as_text=True)
+    assert "This personal link cannot be used again" in html and 'name="full_name"' in html
 
 
 # --- Refusals that keep what was typed -------------------------------------------------------

@@ -9,9 +9,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,10 +18,10 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from conftest import postgres_schema, run_together
 from cryptography.fernet import InvalidToken
-from sqlalchemy.engine import make_url
-from sqlalchemy.schema import CreateSchema, DropSchema
 
+from intake_server.migrations import head_revision
 from intake_server.storage import (
     Keyring,
     StorageUnavailable,
@@ -59,41 +57,6 @@ def new_key() -> str:
     return secrets.token_urlsafe(32)
 
 
-@contextmanager
-def postgres_schema(base_url: str) -> Iterator[str]:
-    """A URL whose connections all work in a new, empty schema, dropped with its tables after."""
-    name = f"test_storage_{secrets.token_hex(6)}"
-    admin = sa.create_engine(base_url)
-    with admin.begin() as conn:
-        conn.execute(CreateSchema(name))
-    try:
-        url = make_url(base_url).update_query_dict({"options": f"-csearch_path={name}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(DropSchema(name, cascade=True))
-        admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database on each backend; the SQLite folder does not exist yet on purpose."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'instance' / 'intake.db'}"
-    else:
-        with postgres_schema(request.getfixturevalue("postgres_url")) as url:
-            yield url
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[sa.Engine]:
-    """An engine on a database migrated to head, the way the service starts."""
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
-
-
 @pytest.fixture
 def store(engine: sa.Engine) -> SubmissionStore:
     return SubmissionStore(engine, Keyring([KEY_A]))
@@ -111,28 +74,6 @@ def postgres_engine(postgres_url: str) -> Iterator[sa.Engine]:
         engine = make_engine(url)
         yield engine
         engine.dispose()
-
-
-def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run `work(i)` in `count` threads released at the same moment; re-raise any failure."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-    errors: list[BaseException] = []
-
-    def runner(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
 
 
 # Keyring
@@ -502,7 +443,7 @@ def test_upgrade_creates_the_tables_and_can_run_again(sqlite_path: Path) -> None
 
         with engine.connect() as conn:
             versions = conn.execute(sa.text("select version_num from alembic_version")).all()
-        assert versions == [("0001",)]
+        assert versions == [(head_revision(),)]
         assert store.get(receipt.reference) is not None
     finally:
         engine.dispose()

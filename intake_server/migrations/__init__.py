@@ -7,13 +7,23 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 
 
-def upgrade(database_url: str) -> None:
-    """Bring the database at `database_url` to the newest schema; a no-op if it already is."""
+def _config(database_url: str = "") -> Config:
     config = Config(attributes={"database_url": database_url})
     # Config values go through configparser, where a bare % starts an interpolation.
     config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
-    command.upgrade(config, "head")
+    return config
+
+
+def upgrade(database_url: str) -> None:
+    """Bring the database at `database_url` to the newest schema; a no-op if it already is."""
+    command.upgrade(_config(database_url), "head")
+
+
+def head_revision() -> str:
+    """The newest schema version this code knows."""
+    return ScriptDirectory.from_config(_config()).get_current_head()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_BUSY_TIMEOUT_MS = 5000
 POSTGRES_CONNECT_TIMEOUT_S = "10"
 SYNCHRONOUS_FULL = 2
+WRITER_OPTION = "intake_writer"
 
 
 class DurabilityError(RuntimeError):
@@ -38,6 +39,11 @@ def make_engine(database_url: str) -> Engine:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions whose objects stay readable after commit, so a receipt can be built from them."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def writer_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for read-then-write transactions that must not interleave with another writer."""
+    return sessionmaker(engine.execution_options(**{WRITER_OPTION: True}), expire_on_commit=False)
 
 
 def _postgres_engine(url: URL) -> Engine:
@@ -85,4 +91,7 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_sqlite(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A writer that reads first (the audit chain, a claim) takes the write lock up front, so it
+    # waits for busy_timeout instead of failing when another writer got in between.
+    immediate = connection.get_execution_options().get(WRITER_OPTION)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

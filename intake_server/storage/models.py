@@ -11,16 +11,22 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     Dialect,
+    ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     MetaData,
     String,
+    Text,
     TypeDecorator,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 KINDS = ("consultation", "assessment")
 STATUSES = ("new", "in_progress", "contacted", "evaluation_scheduled", "closed")
+OUTCOMES = ("admitted", "referred", "not_a_fit", "no_response", "duplicate", "spam")
+ROLES = ("staff", "admin")
 
 # Fixed constraint names, so migrations can refer to them identically on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -28,6 +34,7 @@ NAMING_CONVENTION = {
     "uq": "uq_%(table_name)s_%(column_0_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "pk": "pk_%(table_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
 }
 
 
@@ -85,5 +92,122 @@ class Submission(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The form's one-time token: a double click or a retried POST finds this row, not a new one.
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
-    # Fernet token of the JSON of everything the person sent.
-    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    # Fernet token of the JSON of everything the person sent; NULL once purged.
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id"), index=True, nullable=True
+    )
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # An assessment sent through a personal link belongs to that consultation.
+    consultation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id"), index=True, nullable=True
+    )
+
+
+class StaffUser(Base):
+    """A clinic staff account: unique, never shared (HIPAA unique user identification)."""
+
+    __tablename__ = "staff_users"
+    __table_args__ = (_one_of("role", ROLES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    role: Mapped[str] = mapped_column(String(8))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # The TOTP secret, encrypted with the same keyring as submissions.
+    totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The last TOTP time step accepted, so a code cannot be used twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, server_default="0")
+    throttled_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class StaffSession(Base):
+    """A signed-in browser. Only a hash of the cookie's token is kept, so a copy of the database
+    cannot be used to sign in; revoking is setting revoked_at, which every instance sees."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    # False between the password and the one-time code: such a session can only finish sign-in.
+    mfa_passed: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    client_addr: Mapped[str] = mapped_column(String(64))
+
+
+class SubmissionEvent(Base):
+    """The timeline of a submission: claims, status changes, reassignments and notes."""
+
+    __tablename__ = "submission_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    to_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    # An internal note, encrypted like the submission itself.
+    note: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class AssessmentLink(Base):
+    """A personal, single-use link to the assessment form, issued from a consultation."""
+
+    __tablename__ = "assessment_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class OutboxMessage(Base):
+    """Mail waiting to go out. Written in the same transaction as what it reports, sent later,
+    so a mail server that is down never loses or slows a submission. Holds no PHI."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained record of who did what. Never holds PHI: references, actions
+    and staff identities only. Each entry's hash covers the previous entry's hash."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    actor_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    reference: Mapped[str | None] = mapped_column(String(9), index=True, nullable=True)
+    client_addr: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    detail: Mapped[str] = mapped_column(Text, server_default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -7,7 +7,7 @@ web layer turns into "we could not save this, please call us", keeping the perso
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,11 +15,15 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from intake_server.storage.crypto import Keyring
 from intake_server.storage.database import DurabilityError, session_factory
+from intake_server.storage.links import link_is_usable, redeem_link
 from intake_server.storage.models import KINDS, Submission, utc_now
 from intake_server.storage.reference import new_reference, normalise_reference
+
+InsertHook = Callable[[Session, Submission], None]
 
 # 30^8 codes make a collision rare; a few retries make one harmless.
 REFERENCE_ATTEMPTS = 5
@@ -59,19 +63,30 @@ class SubmissionStore:
         keyring: Keyring,
         *,
         fail_before_commit: Callable[[], None] | None = None,
+        on_insert: Sequence[InsertHook] = (),
     ) -> None:
         """`fail_before_commit` runs after the INSERT and before the COMMIT; tests use it to prove
-        that a failure there rolls back and is reported."""
+        that a failure there rolls back and is reported. `on_insert` hooks run in the same
+        transaction (queueing a notice mail), so they commit with the submission or not at all."""
         self._keyring = keyring
         self._sessions = session_factory(engine)
         self._engine = engine
         self._fail_before_commit = fail_before_commit
+        self._on_insert = tuple(on_insert)
 
     def add(
-        self, kind: str, payload: dict[str, Any], *, urgent: bool, idempotency_key: str
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        urgent: bool,
+        idempotency_key: str,
+        link_token: str | None = None,
     ) -> Receipt:
         """Store a submission and return its receipt once committed. Sending the same
-        idempotency key again returns the first receipt (created=False) instead of a second row."""
+        idempotency key again returns the first receipt (created=False) instead of a second row.
+        With a personal link's token, the link is used up and the submission attached to its
+        consultation in the same transaction; a used or expired link raises LinkUnusable."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}")
         if not 0 < len(idempotency_key) <= IDEMPOTENCY_KEY_MAX:
@@ -83,7 +98,13 @@ class SubmissionStore:
                 return existing
             for _ in range(REFERENCE_ATTEMPTS):
                 try:
-                    return self._insert(kind, token, urgent=urgent, idempotency_key=idempotency_key)
+                    return self._insert(
+                        kind,
+                        token,
+                        urgent=urgent,
+                        idempotency_key=idempotency_key,
+                        link_token=link_token,
+                    )
                 except IntegrityError as exc:
                     last_error = exc
                 # Either a concurrent request with the same key won the race, or the reference
@@ -114,8 +135,14 @@ class SubmissionStore:
             "status": row.status,
             "received_at": row.received_at,
             "updated_at": row.updated_at,
-            "payload": self._keyring.decrypt(row.payload),
+            # A purged submission keeps its metadata and loses everything the person wrote.
+            "payload": self._keyring.decrypt(row.payload) if row.payload is not None else None,
         }
+
+    def link_usable(self, token: str) -> bool:
+        """Whether a personal assessment link can still be used (it is checked again on submit)."""
+        with _storage_errors("the link could not be checked"), self._sessions() as session:
+            return link_is_usable(session, token, utc_now())
 
     def ping(self) -> None:
         """Check that the database answers, for health checks and before showing a form."""
@@ -166,7 +193,15 @@ class SubmissionStore:
             )
         return None if row is None else _receipt(row, created=False)
 
-    def _insert(self, kind: str, token: bytes, *, urgent: bool, idempotency_key: str) -> Receipt:
+    def _insert(
+        self,
+        kind: str,
+        token: bytes,
+        *,
+        urgent: bool,
+        idempotency_key: str,
+        link_token: str | None,
+    ) -> Receipt:
         # A transaction of its own, opened by the INSERT: on SQLite a write that follows a read
         # in the same transaction fails at once if another writer got in between, instead of
         # waiting for busy_timeout.
@@ -181,8 +216,12 @@ class SubmissionStore:
             payload=token,
         )
         with self._sessions.begin() as session:
+            if link_token is not None:
+                row.consultation_id = redeem_link(session, link_token, now)
             session.add(row)
             session.flush()
+            for hook in self._on_insert:
+                hook(session, row)
             if self._fail_before_commit is not None:
                 try:
                     self._fail_before_commit()

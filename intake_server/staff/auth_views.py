@@ -1,0 +1,322 @@
+"""Signing in (password, then a one-time code), first-time authenticator enrolment, signing out,
+and the admins' list of signed-in sessions.
+
+Each step that succeeds issues a new session cookie, so a token seen before sign-in (or between
+the steps) is worthless after it. Failures are reported the same way whether or not the email
+belongs to an account; the audit trail records the real reason.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pyotp
+import segno
+from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+from werkzeug.exceptions import TooManyRequests
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import InputRequired, Length, Regexp
+
+from ..clinic import clinic
+from ..extensions import limiter
+from ..storage.staff import StepResult
+from . import admin_bp, bp
+from .access import (
+    clear_session_cookie,
+    current_actor,
+    current_mfa_enrolled,
+    current_staff,
+    home_url,
+    safe_next,
+    session_policy,
+    set_session_cookie,
+    sign_in_limit,
+    staff_store,
+)
+
+WRONG_CREDENTIALS = "The email address or password is not right. Check them and try again."
+WRONG_CODE = (
+    "That code is not right. Check the code in your authenticator app and try again. "
+    "If it changed while you were typing, use the new one."
+)
+REUSED_CODE = "That code was already used. Wait for your app to show a new code, then enter it."
+START_AGAIN = "Signing in took too long, so it was stopped. Please start again."
+_SESSION_ID = re.compile(r"[0-9a-f]{64}")
+
+
+def _digits_only(value: str | None) -> str | None:
+    """People type codes as "123 456" or paste them with spaces; only the digits count."""
+    return re.sub(r"[\s-]", "", value) if value else value
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        validators=[
+            InputRequired("Enter your email address."),
+            Length(max=254, message="An email address is at most 254 characters."),
+        ],
+        render_kw={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired("Enter your password.")],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "6-digit code",
+        description="Open your authenticator app and type the code it shows for this clinic.",
+        filters=[_digits_only],
+        validators=[
+            InputRequired("Enter the 6-digit code from your authenticator app."),
+            Regexp(r"^[0-9]{6}$", message="The code is 6 digits, like 123456."),
+        ],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "spellcheck": "false",
+            "autocapitalize": "none",
+            "maxlength": "9",
+            "class_": "staff-code",
+        },
+    )
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+
+def _signed_in(result: StepResult, destination: str) -> Response:
+    """Send the person on with their new session cookie and a new form token."""
+    assert result.token
+    session.pop("csrf_token", None)
+    response = redirect(destination, code=303)
+    return set_session_cookie(response, result.token)
+
+
+def _start_again() -> Response:
+    flash(START_AGAIN, "info")
+    response = redirect(url_for("staff.sign_in", next=safe_next(request.args.get("next"))), 303)
+    return clear_session_cookie(response)
+
+
+def _wait_words(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second" + ("" if seconds == 1 else "s")
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute" + ("" if minutes == 1 else "s")
+
+
+def _paused(result: StepResult) -> str:
+    return (
+        "There have been too many attempts to sign in to this account, so signing in is "
+        f"paused. Try again in {_wait_words(result.retry_after or 1)}."
+    )
+
+
+def _clear_code(form: CodeForm) -> None:
+    form.code.data = ""
+    form.code.raw_data = []
+
+
+def _code_failed(form: CodeForm, result: StepResult) -> int:
+    """Put the failure next to the field; returns the HTTP status to answer with."""
+    _clear_code(form)
+    if result.reason == "throttled":
+        form.code.errors.append(_paused(result))
+        return 429
+    form.code.errors.append(REUSED_CODE if result.reason == "reused_code" else WRONG_CODE)
+    return 200
+
+
+def local_time(when: datetime) -> str:
+    """A time in the clinic's zone, as staff read a clock on the wall."""
+    local = when.astimezone(ZoneInfo(clinic().get("timezone", "UTC")))
+    return local.strftime("%-d %b %Y, %H:%M %Z")
+
+
+def qr_image(uri: str) -> str:
+    """The provisioning URI as a QR code, an SVG inside a data: URI (allowed by the CSP's img-src)
+    so the secret never sits at a URL of its own that a cache or a log could keep."""
+    buffer = io.BytesIO()
+    segno.make(uri, error="m").save(
+        buffer, kind="svg", scale=5, border=4, dark="#000", light="#fff", xmldecl=False
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _issuer() -> str:
+    return f"{clinic()['name']} intake"
+
+
+# --- Signing in ------------------------------------------------------------------------------
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
+def sign_in() -> ResponseReturnValue:
+    target = safe_next(request.args.get("next"))
+    staff = current_staff()
+    if staff is not None and staff.mfa_passed:
+        return redirect(home_url(target), code=303)
+    form = SignInForm()
+    status = 200
+    if form.validate_on_submit():
+        result = staff_store().sign_in_password(
+            form.email.data or "",
+            form.password.data or "",
+            request.remote_addr,
+            session_policy(),
+            replacing=staff.session_id if staff else None,
+        )
+        if result.ok:
+            if result.mfa_passed:
+                destination = home_url(target)
+            else:
+                step = "staff.enrol" if result.needs_enrolment else "staff.sign_in_code"
+                destination = url_for(step, next=target)
+            return _signed_in(result, destination)
+        if result.reason == "throttled":
+            form.password.errors.append(_paused(result))
+            status = 429
+        else:
+            form.password.errors.append(WRONG_CREDENTIALS)
+    elif request.method == "POST":
+        status = 400
+    return render_template("staff/sign_in.html", form=form, next=target), status
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
+def sign_in_code() -> ResponseReturnValue:
+    staff = current_staff()
+    assert staff is not None  # the guard lets only a signed-in session get here
+    target = safe_next(request.args.get("next"))
+    if staff.mfa_passed:
+        return redirect(home_url(target), code=303)
+    if not current_mfa_enrolled():
+        return redirect(url_for("staff.enrol", next=target), code=303)
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        result = staff_store().sign_in_code(
+            staff.session_id, form.code.data or "", request.remote_addr, session_policy()
+        )
+        if result.ok:
+            return _signed_in(result, home_url(target))
+        if result.reason in ("session_ended", "disabled", "wrong_step"):
+            return _start_again()
+        status = _code_failed(form, result)
+    elif request.method == "POST":
+        _clear_code(form)
+        status = 400
+    return render_template("staff/sign_in_code.html", form=form, next=target), status
+
+
+@bp.route("/enrol", methods=["GET", "POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
+def enrol() -> ResponseReturnValue:
+    staff = current_staff()
+    assert staff is not None  # the guard lets only a signed-in session get here
+    target = safe_next(request.args.get("next"))
+    if staff.mfa_passed:
+        return redirect(home_url(target), code=303)
+    if current_mfa_enrolled():
+        return redirect(url_for("staff.sign_in_code", next=target), code=303)
+    secret = staff_store().enrolment_secret(staff.session_id)
+    if secret is None:
+        return _start_again()
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        result = staff_store().confirm_enrolment(
+            staff.session_id, form.code.data or "", request.remote_addr, session_policy()
+        )
+        if result.ok:
+            flash("Your authenticator app is set up. From now on, sign in with a code from it.")
+            return _signed_in(result, home_url(target))
+        if result.reason in ("session_ended", "disabled", "wrong_step"):
+            return _start_again()
+        status = _code_failed(form, result)
+    elif request.method == "POST":
+        _clear_code(form)
+        status = 400
+    uri = pyotp.TOTP(secret).provisioning_uri(name=staff.email, issuer_name=_issuer())
+    return render_template(
+        "staff/enrol.html",
+        form=form,
+        next=target,
+        qr=qr_image(uri),
+        secret_groups=[secret[i : i + 4] for i in range(0, len(secret), 4)],
+        issuer=_issuer(),
+    ), status
+
+
+@bp.post("/sign-out")
+def sign_out() -> ResponseReturnValue:
+    staff = current_staff()
+    assert staff is not None  # the guard lets only a signed-in session get here
+    staff_store().sign_out(staff.session_id, current_actor())
+    # Forget everything this browser held for the dashboard, the form token included.
+    session.clear()
+    flash("You are signed out.", "info")
+    response = redirect(url_for("staff.sign_in"), code=303)
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return clear_session_cookie(response)
+
+
+def _too_many(_: TooManyRequests) -> ResponseReturnValue:
+    """The per-address limit: the same page again, with the reason where the errors go."""
+    message = (
+        "There have been too many attempts to sign in from your network. "
+        "Wait a minute, then try again."
+    )
+    if request.endpoint == "staff.sign_in":
+        form = SignInForm()
+        form.password.errors = [message]
+        page = render_template("staff/sign_in.html", form=form, next=None)
+    elif request.endpoint in ("staff.sign_in_code", "staff.enrol"):
+        form = CodeForm()
+        _clear_code(form)
+        form.code.errors = [message]
+        page = render_template("staff/sign_in_code.html", form=form, next=None)
+    else:
+        page = render_template("staff/forbidden.html", title="Too many requests", message=message)
+    return page, 429, {"Retry-After": "60"}
+
+
+bp.register_error_handler(429, _too_many)
+
+
+# --- Admin: who is signed in -------------------------------------------------------------------
+
+
+@admin_bp.get("/sessions")
+def sessions() -> ResponseReturnValue:
+    return render_template(
+        "staff/sessions.html",
+        sessions=staff_store().active_sessions(session_policy()),
+        mine=g.staff.session_id,
+        local_time=local_time,
+    )
+
+
+@admin_bp.post("/sessions/<session_id>/revoke")
+def revoke_session(session_id: str) -> ResponseReturnValue:
+    if not _SESSION_ID.fullmatch(session_id):
+        abort(404)
+    if staff_store().revoke_session(session_id, current_actor()):
+        flash("That session has been ended. Its browser must sign in again.", "info")
+    else:
+        flash("That session had already ended.", "info")
+    if session_id == g.staff.session_id:
+        return clear_session_cookie(redirect(url_for("staff.sign_in"), code=303))
+    return redirect(url_for("staff_admin.sessions"), code=303)

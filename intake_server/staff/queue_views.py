@@ -1,0 +1,176 @@
+"""The queue and the detail page: where staff find, read and work submissions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from ..clinic import clinic
+from ..storage.models import OUTCOMES, STATUSES, utc_now
+from ..storage.work import QueueFilter, WorkError, WorkStore
+from . import admin_bp, bp, present
+from .access import current_actor
+
+PER_PAGE = 50
+
+
+def work() -> WorkStore:
+    return current_app.extensions["work_store"]
+
+
+def _context(**values: object) -> dict[str, object]:
+    return {
+        "clinic": clinic(),
+        "present": present,
+        "now": utc_now(),
+        "target_days": current_app.config.get("RESPONSE_TARGET_BUSINESS_DAYS", 1),
+        **values,
+    }
+
+
+def _filters() -> QueueFilter:
+    urgent = request.args.get("urgent")
+    return QueueFilter(
+        status=request.args.get("status") or "open",
+        kind=request.args.get("kind") or None,
+        assignee=request.args.get("assignee") or None,
+        urgent={"yes": True, "no": False}.get(urgent or ""),
+    )
+
+
+@bp.get("/")
+def queue() -> ResponseReturnValue:
+    filters = _filters()
+    page_number = request.args.get("page", "1")
+    page = work().queue(
+        filters,
+        me=current_actor().id,
+        page=int(page_number) if page_number.isdigit() else 1,
+        per_page=PER_PAGE,
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "staff/queue.html",
+        **_context(
+            page=page,
+            filters=filters,
+            args=args,
+            statuses=STATUSES,
+            members=work().staff_members(),
+        ),
+    )
+
+
+@bp.get("/submissions/<reference>")
+def detail(reference: str, new_link: str | None = None) -> ResponseReturnValue:
+    submission = work().detail(reference)
+    if submission is None:
+        flash("No submission has that reference.", "error")
+        return redirect(url_for("staff.queue"))
+    current_app.extensions["audit"].record(
+        "viewed", current_actor(), reference=submission["reference"]
+    )
+    return render_template(
+        "staff/detail.html",
+        **_context(
+            s=submission,
+            statuses=STATUSES,
+            outcomes=OUTCOMES,
+            members=work().staff_members(),
+            new_link=new_link,
+        ),
+    )
+
+
+def _act(reference: str, change: Callable[[], object], done: str) -> ResponseReturnValue:
+    """Run one change; say what happened; go back to the submission (Post/Redirect/Get)."""
+    try:
+        change()
+    except WorkError as problem:
+        flash(str(problem), "error")
+    else:
+        flash(done, "info")
+    return redirect(url_for("staff.detail", reference=reference), code=303)
+
+
+@bp.post("/submissions/<reference>/claim")
+def claim(reference: str) -> ResponseReturnValue:
+    if work().claim(reference, current_actor()):
+        flash("It is yours now.", "info")
+    else:
+        flash("Someone else claimed this first.", "error")
+    return redirect(url_for("staff.detail", reference=reference), code=303)
+
+
+@bp.post("/submissions/<reference>/status")
+def set_status(reference: str) -> ResponseReturnValue:
+    status = request.form.get("status", "")
+    outcome = request.form.get("outcome") or None
+    label = present.STATUS_LABELS.get(status, status)
+    return _act(
+        reference,
+        lambda: work().set_status(reference, current_actor(), status, outcome),
+        f"Status changed to {label}.",
+    )
+
+
+@bp.post("/submissions/<reference>/reopen")
+def reopen(reference: str) -> ResponseReturnValue:
+    return _act(reference, lambda: work().reopen(reference, current_actor()), "Reopened.")
+
+
+@bp.post("/submissions/<reference>/assign")
+def assign(reference: str) -> ResponseReturnValue:
+    chosen = request.form.get("assignee", "")
+    assignee = int(chosen) if chosen.isdigit() else None
+    return _act(
+        reference, lambda: work().assign(reference, current_actor(), assignee), "Reassigned."
+    )
+
+
+@bp.post("/submissions/<reference>/notes")
+def add_note(reference: str) -> ResponseReturnValue:
+    text = request.form.get("note", "")[:4000]
+    return _act(reference, lambda: work().add_note(reference, current_actor(), text), "Note added.")
+
+
+@bp.post("/submissions/<reference>/assessment-link")
+def create_link(reference: str) -> ResponseReturnValue:
+    days = current_app.config.get("ASSESSMENT_LINK_DAYS", 7)
+    try:
+        token = work().create_assessment_link(reference, current_actor(), timedelta(days=days))
+    except WorkError as problem:
+        flash(str(problem), "error")
+        return redirect(url_for("staff.detail", reference=reference), code=303)
+    # Shown once, on this response only: the token is never stored or put in a cookie.
+    link = url_for("public.assessment", link=token, _external=True)
+    return detail(reference, new_link=link)
+
+
+@admin_bp.get("/audit")
+def audit() -> ResponseReturnValue:
+    log = current_app.extensions["audit"]
+    page_number = request.args.get("page", "1")
+    page = int(page_number) if page_number.isdigit() else 1
+    found = log.search(
+        action=request.args.get("action") or None,
+        actor_email=request.args.get("actor") or None,
+        reference=request.args.get("reference") or None,
+        limit=PER_PAGE,
+        offset=(page - 1) * PER_PAGE,
+    )
+    log.record("audit_viewed", current_actor())
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "staff/audit.html",
+        **_context(
+            found=found,
+            page=page,
+            pages=max(1, -(-found.total // PER_PAGE)),
+            args=args,
+            actions=log.actions(),
+        ),
+    )

@@ -1,0 +1,356 @@
+"""Working the queue: listing, reading, claiming and moving submissions, with their timeline.
+
+Every change writes a timeline event and an audit entry in the same transaction as the change.
+Listing never decrypts: the queue shows metadata only, so it stays fast at any size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, select, update
+from sqlalchemy.orm import Session, aliased
+
+from intake_server.storage import audit
+from intake_server.storage.audit import Actor
+from intake_server.storage.crypto import Keyring
+from intake_server.storage.database import session_factory, writer_session_factory
+from intake_server.storage.links import issue_link
+from intake_server.storage.models import (
+    KINDS,
+    OUTCOMES,
+    STATUSES,
+    AssessmentLink,
+    StaffUser,
+    Submission,
+    SubmissionEvent,
+    utc_now,
+)
+from intake_server.storage.reference import normalise_reference
+
+OPEN_STATUSES = tuple(s for s in STATUSES if s != "closed")
+
+
+class WorkError(Exception):
+    """A change that cannot be made as asked; the message is safe to show to staff."""
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str = "open"  # "open", "all" or one status
+    kind: str | None = None
+    assignee: str | None = None  # "me", "none", or a staff id as text
+    urgent: bool | None = None
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    reference: str
+    kind: str
+    urgent: bool
+    status: str
+    outcome: str | None
+    received_at: datetime
+    assignee_email: str | None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    page: int
+    per_page: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+class WorkStore:
+    def __init__(self, engine: Engine, keyring: Keyring) -> None:
+        self._read = session_factory(engine)
+        self._write = writer_session_factory(engine)
+        self._keyring = keyring
+
+    # --- Reading -------------------------------------------------------------------------
+
+    def queue(
+        self, filters: QueueFilter, *, me: int, page: int = 1, per_page: int = 50
+    ) -> QueuePage:
+        """Urgent first, then oldest first; counts per status ignore the status filter."""
+        conditions = []
+        if filters.kind in KINDS:
+            conditions.append(Submission.kind == filters.kind)
+        if filters.urgent is not None:
+            conditions.append(Submission.urgent.is_(filters.urgent))
+        if filters.assignee == "me":
+            conditions.append(Submission.assignee_id == me)
+        elif filters.assignee == "none":
+            conditions.append(Submission.assignee_id.is_(None))
+        elif filters.assignee and filters.assignee.isdigit():
+            conditions.append(Submission.assignee_id == int(filters.assignee))
+        status_condition = []
+        if filters.status == "open":
+            status_condition.append(Submission.status.in_(OPEN_STATUSES))
+        elif filters.status in STATUSES:
+            status_condition.append(Submission.status == filters.status)
+        page = max(1, page)
+        with self._read() as session:
+            counts = dict(
+                session.execute(
+                    select(Submission.status, func.count())
+                    .where(*conditions)
+                    .group_by(Submission.status)
+                ).all()
+            )
+            where = [*conditions, *status_condition]
+            total = session.scalar(select(func.count()).select_from(Submission).where(*where)) or 0
+            assignee = aliased(StaffUser)
+            rows = session.execute(
+                select(
+                    Submission.reference,
+                    Submission.kind,
+                    Submission.urgent,
+                    Submission.status,
+                    Submission.outcome,
+                    Submission.received_at,
+                    assignee.email,
+                )
+                .outerjoin(assignee, assignee.id == Submission.assignee_id)
+                .where(*where)
+                .order_by(Submission.urgent.desc(), Submission.received_at, Submission.id)
+                .limit(per_page)
+                .offset((page - 1) * per_page)
+            ).all()
+        return QueuePage(
+            rows=[QueueRow(*row) for row in rows],
+            total=total,
+            page=page,
+            per_page=per_page,
+            counts={status: counts.get(status, 0) for status in STATUSES},
+        )
+
+    def detail(self, reference: str) -> dict[str, Any] | None:
+        """One submission decrypted, with its linked submissions, timeline and issued links."""
+        canonical = normalise_reference(reference)
+        if canonical is None:
+            return None
+        with self._read() as session:
+            row = session.scalar(select(Submission).where(Submission.reference == canonical))
+            if row is None:
+                return None
+            linked_ids = [row.consultation_id] if row.consultation_id else []
+            linked_ids += session.scalars(
+                select(Submission.id).where(Submission.consultation_id == row.id)
+            ).all()
+            linked = [self._summary(session, session.get(Submission, i)) for i in linked_ids]
+            events = session.execute(
+                select(SubmissionEvent, StaffUser.email)
+                .outerjoin(StaffUser, StaffUser.id == SubmissionEvent.actor_id)
+                .where(SubmissionEvent.submission_id == row.id)
+                .order_by(SubmissionEvent.at, SubmissionEvent.id)
+            ).all()
+            assignees = dict(session.execute(select(StaffUser.id, StaffUser.email)).all())
+            links = session.scalars(
+                select(AssessmentLink)
+                .where(AssessmentLink.consultation_id == row.id)
+                .order_by(AssessmentLink.created_at)
+            ).all()
+            result = self._summary(session, row)
+        result["linked"] = linked
+        result["timeline"] = [
+            {
+                "at": event.at,
+                "actor": email,
+                "action": event.action,
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "outcome": event.outcome,
+                "assignee": assignees.get(event.assignee_id),
+                "note": self._keyring.decrypt(event.note)["text"] if event.note else None,
+            }
+            for event, email in events
+        ]
+        result["links"] = [
+            {"created_at": link.created_at, "expires_at": link.expires_at, "used_at": link.used_at}
+            for link in links
+        ]
+        return result
+
+    def _summary(self, session: Session, row: Submission) -> dict[str, Any]:
+        assignee = session.get(StaffUser, row.assignee_id) if row.assignee_id else None
+        return {
+            "id": row.id,
+            "reference": row.reference,
+            "kind": row.kind,
+            "urgent": row.urgent,
+            "status": row.status,
+            "outcome": row.outcome,
+            "received_at": row.received_at,
+            "closed_at": row.closed_at,
+            "purged_at": row.purged_at,
+            "assignee_id": row.assignee_id,
+            "assignee_email": assignee.email if assignee else None,
+            "payload": self._keyring.decrypt(row.payload) if row.payload else None,
+        }
+
+    def staff_members(self) -> list[tuple[int, str]]:
+        """Active accounts, for the reassign menu and the assignee filter."""
+        with self._read() as session:
+            return list(
+                session.execute(
+                    select(StaffUser.id, StaffUser.email)
+                    .where(StaffUser.disabled_at.is_(None))
+                    .order_by(StaffUser.email)
+                ).all()
+            )
+
+    # --- Changing ------------------------------------------------------------------------
+
+    def claim(self, reference: str, actor: Actor) -> bool:
+        """Take an unassigned submission. One conditional UPDATE: when two people claim at
+        once, exactly one row changes and exactly one of them gets True."""
+        with self._write.begin() as session:
+            row = self._row(session, reference)
+            now = utc_now()
+            new_status = "in_progress" if row.status == "new" else row.status
+            claimed = session.execute(
+                update(Submission)
+                .where(
+                    and_(
+                        Submission.id == row.id,
+                        Submission.assignee_id.is_(None),
+                        Submission.status != "closed",
+                    )
+                )
+                .values(assignee_id=actor.id, status=new_status, updated_at=now)
+            ).rowcount
+            if claimed != 1:
+                return False
+            self._event(
+                session, row, actor, "claimed", row.status, new_status, assignee_id=actor.id
+            )
+            audit.append(session, "claimed", actor, reference=row.reference)
+        return True
+
+    def set_status(
+        self, reference: str, actor: Actor, status: str, outcome: str | None = None
+    ) -> None:
+        if status not in STATUSES:
+            raise WorkError("Choose a status from the list.")
+        if status == "closed" and outcome not in OUTCOMES:
+            raise WorkError("Choose an outcome to close this.")
+        if status != "closed":
+            outcome = None
+        with self._write.begin() as session:
+            row = self._row(session, reference)
+            if row.status == "closed" and status != "closed":
+                raise WorkError("This is closed. Reopen it first.")
+            previous = row.status
+            now = utc_now()
+            row.status, row.outcome, row.updated_at = status, outcome, now
+            row.closed_at = now if status == "closed" else None
+            self._event(session, row, actor, "status", previous, status, outcome=outcome)
+            audit.append(
+                session,
+                "status_changed",
+                actor,
+                reference=row.reference,
+                detail={"from": previous, "to": status, "outcome": outcome},
+            )
+
+    def reopen(self, reference: str, actor: Actor) -> None:
+        with self._write.begin() as session:
+            row = self._row(session, reference)
+            if row.status != "closed":
+                raise WorkError("Only a closed submission can be reopened.")
+            if row.purged_at is not None:
+                raise WorkError("This submission's details were removed; it cannot be reopened.")
+            status = "in_progress" if row.assignee_id else "new"
+            row.status, row.outcome, row.closed_at, row.updated_at = status, None, None, utc_now()
+            self._event(session, row, actor, "reopened", "closed", status)
+            audit.append(session, "reopened", actor, reference=row.reference)
+
+    def assign(self, reference: str, actor: Actor, assignee_id: int | None) -> None:
+        with self._write.begin() as session:
+            row = self._row(session, reference)
+            if assignee_id is not None:
+                member = session.get(StaffUser, assignee_id)
+                if member is None or member.disabled_at is not None:
+                    raise WorkError("Choose an active staff member.")
+            row.assignee_id, row.updated_at = assignee_id, utc_now()
+            self._event(session, row, actor, "assigned", assignee_id=assignee_id)
+            audit.append(
+                session, "reassigned", actor, reference=row.reference, detail={"to": assignee_id}
+            )
+
+    def add_note(self, reference: str, actor: Actor, text: str) -> None:
+        text = text.strip()
+        if not text:
+            raise WorkError("Write the note first.")
+        with self._write.begin() as session:
+            row = self._row(session, reference)
+            if row.purged_at is not None:
+                raise WorkError("This submission's details were removed.")
+            self._event(session, row, actor, "note", note=self._keyring.encrypt({"text": text}))
+            audit.append(session, "note_added", actor, reference=row.reference)
+
+    def create_assessment_link(self, reference: str, actor: Actor, ttl: timedelta) -> str:
+        """A personal link to the assessment form for the person in this consultation."""
+        with self._write.begin() as session:
+            row = self._row(session, reference)
+            if row.kind != "consultation":
+                raise WorkError("Links are made from a consultation request.")
+            now = utc_now()
+            token = issue_link(session, row.id, actor.id, now, ttl)
+            self._event(session, row, actor, "link_created")
+            audit.append(
+                session,
+                "assessment_link_created",
+                actor,
+                reference=row.reference,
+                detail={"expires_days": ttl.days},
+            )
+        return token
+
+    # --- Helpers -------------------------------------------------------------------------
+
+    @staticmethod
+    def _row(session: Session, reference: str) -> Submission:
+        canonical = normalise_reference(reference)
+        row = canonical and session.scalar(
+            select(Submission).where(Submission.reference == canonical)
+        )
+        if not row:
+            raise WorkError("No submission has that reference.")
+        return row
+
+    @staticmethod
+    def _event(
+        session: Session,
+        row: Submission,
+        actor: Actor,
+        action: str,
+        from_status: str | None = None,
+        to_status: str | None = None,
+        *,
+        outcome: str | None = None,
+        assignee_id: int | None = None,
+        note: bytes | None = None,
+    ) -> None:
+        session.add(
+            SubmissionEvent(
+                submission_id=row.id,
+                at=utc_now(),
+                actor_id=actor.id,
+                action=action,
+                from_status=from_status,
+                to_status=to_status,
+                outcome=outcome,
+                assignee_id=assignee_id,
+                note=note,
+            )
+        )
