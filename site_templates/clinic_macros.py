@@ -9,9 +9,11 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+from pathlib import Path
 from typing import Any
 
 import markdown
+import yaml
 
 from intake_server.clinic import load_facts
 
@@ -30,6 +32,27 @@ def _form_link(env: Any, facts: dict[str, Any], form: str) -> str:
     if service:
         return service.rstrip("/") + f"/{form}/"
     return _page_link(env, f"{form}.md")
+
+
+def nav_pages(
+    nav: list[Any], section: str | None = None
+) -> list[tuple[str | None, str, str | None]]:
+    """The navigation flattened in reading order, as (title, source file, section title)."""
+    pages = []
+    for item in nav:
+        title, value = next(iter(item.items())) if isinstance(item, dict) else (None, item)
+        if isinstance(value, list):
+            pages += nav_pages(value, title)
+        else:
+            pages.append((title, value, section))
+    return pages
+
+
+def page_front_matter(docs_dir: str, src: str) -> dict[str, Any]:
+    text = (Path(docs_dir) / src).read_text(encoding="utf-8")
+    if not text.startswith("---"):
+        return {}
+    return yaml.safe_load(text.split("---", 2)[1]) or {}
 
 
 def faq_entries(markdown_text: str) -> list[dict[str, str]]:
@@ -82,6 +105,34 @@ def define_env(env: Any) -> None:
     @env.macro
     def problem_list() -> str:
         return bullet_list([p["label"] for p in facts["problems"]])
+
+    def title_of(title: str | None, src: str) -> str:
+        return title or page_front_matter(env.conf["docs_dir"], src).get("title", src)
+
+    @env.macro
+    def next_page_link(lead: str = "Next") -> str:
+        """A link to whatever page follows this one in the navigation, so reordering the
+        navigation is all it takes to reorder the guide."""
+        pages = nav_pages(env.conf["nav"])
+        here = [src for _, src, _ in pages].index(env.page.file.src_uri)
+        if here + 1 >= len(pages):
+            return ""
+        title, src, _ = pages[here + 1]
+        return f"{lead}: [{title_of(title, src)}]({_page_link(env, src)})"
+
+    @env.macro
+    def section_contents() -> str:
+        """A numbered list of this page's navigation section, each with its description."""
+        pages = nav_pages(env.conf["nav"])
+        section = next(sec for _, src, sec in pages if src == env.page.file.src_uri)
+        lines = []
+        for n, (title, src, _) in enumerate((p for p in pages if p[2] == section), 1):
+            about = page_front_matter(env.conf["docs_dir"], src).get("description", "")
+            if src == env.page.file.src_uri:
+                lines.append(f"{n}. **This page:** {about}")
+            else:
+                lines.append(f"{n}. [{title_of(title, src)}]({_page_link(env, src)}): {about}")
+        return "\n".join(lines)
 
     @env.macro
     def crisis_lines() -> str:

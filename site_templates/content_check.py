@@ -15,7 +15,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import posixpath
 import re
 import subprocess
 import sys
@@ -52,7 +51,6 @@ RULES = {
     "alt-text": "an image without a description",
     "typed-fact": "a phone number, insurer or crisis line typed instead of taken from clinic.yml",
     "reading-grade": "a page harder to read than grade 8",
-    "next-link": "a written 'Next' paragraph that no longer matches the menu order",
     "promise": "a word that promises a cure or a result",
     "facts-file": "a mistake in clinic.yml or content_rules.yml",
     "build": "the site could not be built",
@@ -591,63 +589,6 @@ def check_reading_grade(page: Page) -> Iterator[Finding]:
     )
 
 
-# --- Written "Next" paragraphs --------------------------------------------------------------
-
-
-class ConfigLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml for its nav; MkDocs-only tags such as !ENV are not needed for that."""
-
-
-ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
-
-
-def nav_files(items: Any) -> Iterator[str]:
-    """The page files in menu order, however deeply the sections nest."""
-    if isinstance(items, str):
-        yield items
-    elif isinstance(items, list):
-        for item in items:
-            yield from nav_files(item)
-    elif isinstance(items, dict):
-        for value in items.values():
-            yield from nav_files(value)
-
-
-def nav_order(root: Path) -> list[str]:
-    try:
-        text = (root / "mkdocs.yml").read_text(encoding="utf-8")
-        config = yaml.load(text, ConfigLoader)  # noqa: S506 - ConfigLoader is a SafeLoader
-    except (OSError, yaml.YAMLError):
-        return []  # the build reports a broken mkdocs.yml
-    files = nav_files((config or {}).get("nav") or [])
-    return [f for f in files if f.endswith(".md") and "://" not in f]
-
-
-NEXT_SECTION = re.compile(r"^##[ \t]+Next[ \t]*\n(.*?)(?=^#|\Z)", re.MULTILINE | re.DOTALL)
-MD_LINK = re.compile(r"\]\(([^)#\s]+\.md)(?:#[^)]*)?\)")
-
-
-def check_next_link(page: Page, order: list[str]) -> Iterator[Finding]:
-    """Footer links follow the menu by themselves; a written "Next" paragraph has to be updated."""
-    src = page.rel.removeprefix("content/")
-    if src not in order or order.index(src) + 1 >= len(order):
-        return
-    expected = order[order.index(src) + 1]
-    section = NEXT_SECTION.search(page.text)
-    link = MD_LINK.search(page.text, section.start(1), section.end(1)) if section else None
-    if not link:
-        return
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(src), link.group(1)))
-    if target != expected:
-        yield warning(
-            page.rel,
-            line_of(page.text, link.start()),
-            "next-link",
-            f'the "Next" paragraph points to {target}, but the next page in the menu is '
-            f"{expected}; update the paragraph (or move the page back in mkdocs.yml)",
-        )
-
-
 # --- The build: links, anchors and anything else MkDocs refuses ----------------------------
 
 RECORD = re.compile(r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)\s+-\s+", re.MULTILINE)
@@ -898,7 +839,6 @@ def check(root: Path, today: dt.date, use_cache: bool = True) -> list[Finding]:
     words, problems = load_promise_words(root)
     findings += problems
     rules = fact_rules(facts)
-    order = nav_order(root)
     for path in content_pages(root):
         page, problems = read_page(root, path)
         findings += problems
@@ -907,7 +847,6 @@ def check(root: Path, today: dt.date, use_cache: bool = True) -> list[Finding]:
         findings += check_typed_facts(page, rules)
         findings += check_promises(page, words)
         findings += check_reading_grade(page)
-        findings += check_next_link(page, order)
     findings += caused_elsewhere(check_build(root, use_cache), findings)
     return unique(findings)
 

@@ -382,23 +382,6 @@ def test_a_hard_page_is_a_warning_with_its_three_hardest_sentences(project_copy:
         assert any(f"line {line}," in entry and sentence in entry for entry in listed)
 
 
-def test_a_written_next_link_that_no_longer_follows_the_menu_is_a_warning(
-    project_copy: Path,
-) -> None:
-    config = project_copy / "mkdocs.yml"
-    text = config.read_text()
-    swap = "      - Is IOP right for me?: guide/is-iop-right.md\n"
-    config.write_text(
-        text.replace(swap, "").replace("      - After IOP:", swap + "      - After IOP:")
-    )
-    code, report = run_check(project_copy)
-    assert code == 0, report
-    page = (project_copy / "content" / "guide" / "levels-of-care.md").read_text().split("\n")
-    line = next(i for i, ln in enumerate(page, 1) if ln.startswith("Read [Is IOP right for me?]"))
-    [message] = at(report, "content/guide/levels-of-care.md", line, "warning")
-    assert "guide/what-to-expect.md" in message and "[next-link]" in message
-
-
 # --- The report ----------------------------------------------------------------------------
 
 

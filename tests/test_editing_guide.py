@@ -4,6 +4,7 @@ guide's own examples, the copy is built, and the result is what the guide promis
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import shutil
 import socket
@@ -380,9 +381,10 @@ def test_adding_a_page_to_the_guide(project_copy: Path, tmp_path: Path) -> None:
     out = build(project_copy, tmp_path / "out")
     assert footer(out, "/guide/after-iop/")[1] == url_of(src)
     assert_follows_nav(project_copy, out)
-    report = check_passes(project_copy)
-    # After IOP's written "Next" paragraph no longer names the next page: the check says so.
-    assert re.search(r"content/guide/after-iop\.md:\d+: warning: .*guide/paying\.md", report)
+    check_passes(project_copy)
+    # After IOP's "Read next" line is made from the menu, so it names the new page.
+    link = posixpath.relpath(url_of(src), "/guide/after-iop/") + "/"
+    assert f'Read next: <a href="{link}">' in html(out, "/guide/after-iop/")
 
 
 def test_reviewing_a_page_and_quoting_a_title(project_copy: Path, tmp_path: Path) -> None:
@@ -417,17 +419,18 @@ def test_reordering_the_guide_as_the_guide_shows(project_copy: Path, tmp_path: P
         "/guide/is-iop-right/",
     )
     assert_follows_nav(project_copy, out)
-    report = check_passes(project_copy)  # written "Next" paragraphs are warnings, not errors
-    warned = {
-        m["path"]
-        for line in report.splitlines()
-        if (m := FINDING.match(line)) and "[next-link]" in line
-    }
-    assert warned == {
-        "content/guide/levels-of-care.md",
-        "content/guide/what-to-expect.md",
-        "content/guide/is-iop-right.md",
-    }
+    check_passes(project_copy)
+    # The "Read next" lines and the guide's own list of pages follow the new order by themselves.
+    assert 'Read next: <a href="../what-to-expect/">' in html(out, "/guide/levels-of-care/")
+    assert 'Read next: <a href="../is-iop-right/">' in html(out, "/guide/what-to-expect/")
+    listed = re.findall(r'<li><a href="([a-z-]+)/">', html(out, "/guide/"))
+    assert listed[:5] == [
+        "challenges",
+        "levels-of-care",
+        "what-to-expect",
+        "is-iop-right",
+        "after-iop",
+    ]
 
 
 def test_reordering_nav_alone_reorders_menu_and_footer_links(
@@ -528,7 +531,7 @@ def test_the_table_explains_every_kind_of_finding() -> None:
     assert len(kinds) == len(rows), "a kind is listed twice"
     assert set(kinds) == set(load_checker().RULES)
     warnings = {kind for kind, level in kinds.items() if level == "Warning"}
-    assert warnings == {"review-date", "reading-grade", "next-link"}
+    assert warnings == {"review-date", "reading-grade"}
 
 
 def test_adding_a_word_the_site_must_never_use(project_copy: Path) -> None:

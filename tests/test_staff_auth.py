@@ -65,7 +65,6 @@ class Harness:
         with app.app_context():
             self.store: StaffStore = staff_store()
         self.store.clock = self.clock
-        ensure_placeholder_routes(app)
 
     def user(
         self, email: str, role: str = "staff", password: str = PASSWORD, enrolled: bool = True
@@ -111,18 +110,6 @@ class Harness:
 
     def audit(self) -> list:
         return self.app.extensions["audit"].search(limit=10_000).entries[::-1]
-
-
-def ensure_placeholder_routes(app) -> None:
-    """The queue and the admin pages belong to other modules; until they exist, stand-ins with
-    the same endpoint names (and so the same guards) let base.html and redirects work."""
-    for endpoint, rule in (
-        ("staff.queue", "/staff/"),
-        ("staff_admin.audit", "/staff/admin/audit"),
-        ("staff_admin.exports", "/staff/admin/exports"),
-    ):
-        if endpoint not in app.view_functions:
-            app.add_url_rule(rule, endpoint=endpoint, view_func=lambda: "placeholder")
 
 
 def csrf(html: str) -> str:
@@ -853,7 +840,6 @@ def test_sign_in_and_throttling_on_postgresql(site_dir: Path, postgres_url: str)
 @pytest.fixture
 def staff_server(site_dir: Path, tmp_path: Path) -> Iterator[tuple[LiveServer, StaffStore]]:
     app = make_app(site_dir, f"sqlite:///{tmp_path / 'browser.db'}")
-    ensure_placeholder_routes(app)
     with app.app_context():
         store = staff_store()
     store.create_account(ADMIN, "admin", hash_password(PASSWORD), TEST_ACTOR)
