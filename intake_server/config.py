@@ -81,6 +81,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'intake.sqlite3'}",
         "SITE_DIR": env.get("SITE_DIR") or str(PROJECT_ROOT / "site"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Keeps two installations that share one Redis from counting each other's visitors.
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "intake"),
         "FORM_RATE_LIMIT": env.get("FORM_RATE_LIMIT", "5 per minute;30 per hour"),
         "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 64 * 1024),
         # A slow typist may take a long time; an expired token is handled gently in the form view.

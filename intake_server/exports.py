@@ -102,26 +102,22 @@ class Question:
     text: str | None = None  # when the form field has no label of its own
 
 
+def _follow_up(link_id: str, max_length: int, enable_when: tuple[str, str]) -> Question:
+    """A required short answer asked only after one choice: the questions about someone else,
+    and the "other" problem. One constructor, so they cannot drift apart."""
+    return Question(
+        link_id, "string", required=True, max_length=max_length, enable_when=enable_when
+    )
+
+
 FOR_SOMEONE_ELSE = ("for_whom", "loved_one")
 QUESTIONS: dict[str, tuple[Question, ...]] = {
     "consultation": (
         Question("for_whom", "choice", required=True),
         Question("requester_name", "string", required=True, max_length=NAME_MAX),
-        Question(
-            "relationship",
-            "string",
-            required=True,
-            max_length=SHORT_MAX,
-            enable_when=FOR_SOMEONE_ELSE,
-        ),
+        _follow_up("relationship", SHORT_MAX, FOR_SOMEONE_ELSE),
         Question("person_knows", "choice", required=True, enable_when=FOR_SOMEONE_ELSE),
-        Question(
-            "person_first_name",
-            "string",
-            required=True,
-            max_length=NAME_MAX,
-            enable_when=FOR_SOMEONE_ELSE,
-        ),
+        _follow_up("person_first_name", NAME_MAX, FOR_SOMEONE_ELSE),
         Question("phone", "string", required=True, max_length=40),
         Question("email", "string", max_length=254),
         Question("contact_method", "choice", required=True),
@@ -141,13 +137,7 @@ QUESTIONS: dict[str, tuple[Question, ...]] = {
             "goals", "string", required=True, repeats=True, max_length=SHORT_MAX, text="Your goals"
         ),
         Question("problems", "choice", required=True, repeats=True),
-        Question(
-            "problem_other",
-            "string",
-            required=True,
-            max_length=SHORT_MAX,
-            enable_when=("problems", "other"),
-        ),
+        _follow_up("problem_other", SHORT_MAX, ("problems", "other")),
         Question("strengths", "text", max_length=LONG_MAX),
         Question("barriers", "text", max_length=LONG_MAX),
     ),

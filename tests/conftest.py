@@ -4,17 +4,16 @@ and fail under CI=true, where everything must be present."""
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from bench.postgres import fresh_schema as postgres_schema
+from bench.site import build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -22,6 +21,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def need(available: bool, reason: str) -> None:
@@ -30,21 +30,6 @@ def need(available: bool, reason: str) -> None:
         if IN_CI:
             pytest.fail(f"required in CI: {reason}")
         pytest.skip(reason)
-
-
-def build_site(
-    project: Path, site_dir: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess:
-    """Build a project's site the way `make` does; returns the finished process."""
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=project,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="session")
@@ -66,26 +51,6 @@ def project_copy(tmp_path: Path) -> Path:
     for name in ("content", "site_templates"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
     return dest
-
-
-@contextmanager
-def postgres_schema(base_url: str) -> Iterator[str]:
-    """A URL whose connections all work in a new, empty schema, dropped with its tables after."""
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.schema import CreateSchema, DropSchema
-
-    name = f"test_{secrets.token_hex(6)}"
-    admin = sa.create_engine(base_url)
-    with admin.begin() as conn:
-        conn.execute(CreateSchema(name))
-    try:
-        url = make_url(base_url).update_query_dict({"options": f"-csearch_path={name}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(DropSchema(name, cascade=True))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -146,6 +111,20 @@ def postgres_url() -> Iterator[str]:
         ok, reason = False, f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.__class__.__name__}"
     need(ok, reason)
     yield POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A reachable Redis, or a skip (a failure in CI). Tests keep apart by key prefix."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+        ok, reason = True, ""
+    except redis.exceptions.RedisError as exc:
+        ok, reason = False, f"Redis not reachable at {REDIS_URL}: {exc.__class__.__name__}"
+    need(ok, reason)
+    return REDIS_URL
 
 
 # --- The intake service --------------------------------------------------------------------

@@ -5,23 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|form_id)"[^>]*value="([^"]*)"')
+from bench.service import CONSULTATION  # noqa: F401  (one sample request for tests and benchmarks)
 
-CONSULTATION = {
-    "for_whom": "loved_one",
-    "requester_name": "Maria Example",
-    "relationship": "mother",
-    "person_knows": "yes",
-    "person_first_name": "Sam",
-    "phone": "(314) 555-0142",
-    "email": "maria@example.org",
-    "contact_method": "call",
-    "best_time": "evening",
-    "insurance": "Aetna",
-    "message": "He has not left his room much this month.",
-    "heard_about": "doctor",
-    "consent": "y",
-}
+HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|form_id)"[^>]*value="([^"]*)"')
 
 ASSESSMENT = {
     "full_name": "Sam Example",

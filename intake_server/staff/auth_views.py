@@ -11,7 +11,9 @@ from __future__ import annotations
 import base64
 import io
 import re
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pyotp
@@ -25,9 +27,10 @@ from wtforms.validators import InputRequired, Length, Regexp
 
 from ..clinic import clinic
 from ..extensions import limiter
-from ..storage.staff import StepResult
+from ..storage.staff import SessionPolicy, StepResult
 from . import admin_bp, bp
 from .access import (
+    StaffIdentity,
     clear_session_cookie,
     current_actor,
     current_mfa_enrolled,
@@ -47,7 +50,10 @@ WRONG_CODE = (
 )
 REUSED_CODE = "That code was already used. Wait for your app to show a new code, then enter it."
 START_AGAIN = "Signing in took too long, so it was stopped. Please start again."
+ENROLLED = "Your authenticator app is set up. From now on, sign in with a code from it."
 _SESSION_ID = re.compile(r"[0-9a-f]{64}")
+# StaffStore.sign_in_code or .confirm_enrolment: (session id, code, client address, policy).
+CodeCheck = Callable[[str, str, str | None, SessionPolicy], StepResult]
 
 
 def _digits_only(value: str | None) -> str | None:
@@ -197,51 +203,66 @@ def sign_in() -> ResponseReturnValue:
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @limiter.limit(sign_in_limit, methods=["POST"])
 def sign_in_code() -> ResponseReturnValue:
-    staff = current_staff()
-    assert staff is not None  # the guard lets only a signed-in session get here
-    target = safe_next(request.args.get("next"))
-    if staff.mfa_passed:
-        return redirect(home_url(target), code=303)
-    if not current_mfa_enrolled():
-        return redirect(url_for("staff.enrol", next=target), code=303)
-    form = CodeForm()
-    status = 200
-    if form.validate_on_submit():
-        result = staff_store().sign_in_code(
-            staff.session_id, form.code.data or "", request.remote_addr, session_policy()
-        )
-        if result.ok:
-            return _signed_in(result, home_url(target))
-        if result.reason in ("session_ended", "disabled", "wrong_step"):
-            return _start_again()
-        status = _code_failed(form, result)
-    elif request.method == "POST":
-        _clear_code(form)
-        status = 400
-    return render_template("staff/sign_in_code.html", form=form, next=target), status
+    return _code_page("staff.sign_in_code", "staff/sign_in_code.html", staff_store().sign_in_code)
 
 
 @bp.route("/enrol", methods=["GET", "POST"])
 @limiter.limit(sign_in_limit, methods=["POST"])
 def enrol() -> ResponseReturnValue:
+    return _code_page(
+        "staff.enrol",
+        "staff/enrol.html",
+        staff_store().confirm_enrolment,
+        setup=_enrolment_setup,
+        success_message=ENROLLED,
+    )
+
+
+def _enrolment_setup(staff: StaffIdentity) -> dict[str, Any] | None:
+    """What the page shows to set the app up (a QR code, and the secret in groups of four to
+    type instead), or None when this session holds no secret to enrol."""
+    secret = staff_store().enrolment_secret(staff.session_id)
+    if secret is None:
+        return None
+    uri = pyotp.TOTP(secret).provisioning_uri(name=staff.email, issuer_name=_issuer())
+    return {
+        "qr": qr_image(uri),
+        "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+        "issuer": _issuer(),
+    }
+
+
+def _code_page(
+    here: str,
+    template: str,
+    check: CodeCheck,
+    *,
+    setup: Callable[[StaffIdentity], dict[str, Any] | None] = lambda _: {},
+    success_message: str | None = None,
+) -> ResponseReturnValue:
+    """The code step and enrolment are one page that differ only in the store's check, the
+    template, and what enrolment shows to set the app up (`setup`; None means start again)."""
     staff = current_staff()
     assert staff is not None  # the guard lets only a signed-in session get here
     target = safe_next(request.args.get("next"))
     if staff.mfa_passed:
         return redirect(home_url(target), code=303)
-    if current_mfa_enrolled():
-        return redirect(url_for("staff.sign_in_code", next=target), code=303)
-    secret = staff_store().enrolment_secret(staff.session_id)
-    if secret is None:
+    # Each of the two pages serves only the accounts that need it.
+    step = "staff.sign_in_code" if current_mfa_enrolled() else "staff.enrol"
+    if step != here:
+        return redirect(url_for(step, next=target), code=303)
+    extra = setup(staff)
+    if extra is None:
         return _start_again()
     form = CodeForm()
     status = 200
     if form.validate_on_submit():
-        result = staff_store().confirm_enrolment(
+        result = check(
             staff.session_id, form.code.data or "", request.remote_addr, session_policy()
         )
         if result.ok:
-            flash("Your authenticator app is set up. From now on, sign in with a code from it.")
+            if success_message:
+                flash(success_message)
             return _signed_in(result, home_url(target))
         if result.reason in ("session_ended", "disabled", "wrong_step"):
             return _start_again()
@@ -249,15 +270,7 @@ def enrol() -> ResponseReturnValue:
     elif request.method == "POST":
         _clear_code(form)
         status = 400
-    uri = pyotp.TOTP(secret).provisioning_uri(name=staff.email, issuer_name=_issuer())
-    return render_template(
-        "staff/enrol.html",
-        form=form,
-        next=target,
-        qr=qr_image(uri),
-        secret_groups=[secret[i : i + 4] for i in range(0, len(secret), 4)],
-        issuer=_issuer(),
-    ), status
+    return render_template(template, form=form, next=target, **extra), status
 
 
 @bp.post("/sign-out")

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 from intake_server.storage.crypto import Keyring
 from intake_server.storage.database import session_factory
 from intake_server.storage.models import StaffUser, Submission
-from intake_server.storage.reference import normalise_reference
+from intake_server.storage.records import find_submission, submission_record
 
 # Rows fetched per round trip: a large queue streams instead of loading at once.
 FETCH_SIZE = 500
@@ -99,27 +99,13 @@ class ExportReader:
         """One submission for a FHIR export: metadata, the decrypted payload (None once purged),
         and for an assessment sent through a personal link, the consultation it belongs to,
         which says who the person is."""
-        canonical = normalise_reference(reference)
-        if canonical is None:
-            return None
         with self._read() as session:
-            row = session.scalar(select(Submission).where(Submission.reference == canonical))
+            row = find_submission(session, reference)
             if row is None:
                 return None
             parent = session.get(Submission, row.consultation_id) if row.consultation_id else None
-        result = self._describe(row)
-        result["consultation"] = self._describe(parent) if parent is not None else None
+        result = submission_record(row, self._keyring)
+        result["consultation"] = (
+            submission_record(parent, self._keyring) if parent is not None else None
+        )
         return result
-
-    def _describe(self, row: Submission) -> dict[str, Any]:
-        return {
-            "reference": row.reference,
-            "kind": row.kind,
-            "urgent": row.urgent,
-            "status": row.status,
-            "outcome": row.outcome,
-            "received_at": row.received_at,
-            "closed_at": row.closed_at,
-            "purged_at": row.purged_at,
-            "payload": self._keyring.decrypt(row.payload) if row.payload else None,
-        }

@@ -28,7 +28,7 @@ from intake_server.storage.models import (
     SubmissionEvent,
     utc_now,
 )
-from intake_server.storage.reference import normalise_reference
+from intake_server.storage.records import find_submission, submission_record
 
 OPEN_STATUSES = tuple(s for s in STATUSES if s != "closed")
 
@@ -135,11 +135,8 @@ class WorkStore:
 
     def detail(self, reference: str) -> dict[str, Any] | None:
         """One submission decrypted, with its linked submissions, timeline and issued links."""
-        canonical = normalise_reference(reference)
-        if canonical is None:
-            return None
         with self._read() as session:
-            row = session.scalar(select(Submission).where(Submission.reference == canonical))
+            row = find_submission(session, reference)
             if row is None:
                 return None
             linked_ids = [row.consultation_id] if row.consultation_id else []
@@ -184,17 +181,9 @@ class WorkStore:
         assignee = session.get(StaffUser, row.assignee_id) if row.assignee_id else None
         return {
             "id": row.id,
-            "reference": row.reference,
-            "kind": row.kind,
-            "urgent": row.urgent,
-            "status": row.status,
-            "outcome": row.outcome,
-            "received_at": row.received_at,
-            "closed_at": row.closed_at,
-            "purged_at": row.purged_at,
+            **submission_record(row, self._keyring),
             "assignee_id": row.assignee_id,
             "assignee_email": assignee.email if assignee else None,
-            "payload": self._keyring.decrypt(row.payload) if row.payload else None,
         }
 
     def staff_members(self) -> list[tuple[int, str]]:
@@ -320,11 +309,8 @@ class WorkStore:
 
     @staticmethod
     def _row(session: Session, reference: str) -> Submission:
-        canonical = normalise_reference(reference)
-        row = canonical and session.scalar(
-            select(Submission).where(Submission.reference == canonical)
-        )
-        if not row:
+        row = find_submission(session, reference)
+        if row is None:
             raise WorkError("No submission has that reference.")
         return row
 

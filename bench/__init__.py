@@ -1,0 +1,1 @@
+"""Benchmarks for the clinic site: build time and Lighthouse (results in docs/benchmarks.md)."""
