@@ -75,6 +75,7 @@ class CrashReport:
     damaged: list[str] = field(default_factory=list)
     integrity: str = "not checked"
     visitor_errors: list[str] = field(default_factory=list)
+    cut_off: int = 0
     seconds: float = 0.0
 
     def problems(self, min_kills: int, min_acknowledged: int) -> list[str]:
@@ -99,6 +100,7 @@ class CrashReport:
             ("database SIGKILLs", self.database_kills),
             ("submissions sent", self.sent),
             ("acknowledged", self.acknowledged),
+            ("requests cut off by a kill, then sent again", self.cut_off),
             ("stored", self.stored),
             ("seen on the staff dashboard", self.seen_by_staff),
             ("acknowledged but missing", len(self.missing)),
@@ -119,6 +121,7 @@ class Traffic:
         self.sent: dict[str, dict[str, str]] = {}
         self.acknowledged: set[str] = set()
         self.errors: list[str] = []
+        self.cut_off = 0  # requests the server accepted, then died before answering
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.threads = [threading.Thread(target=self._visit, daemon=True) for _ in range(visitors)]
@@ -153,8 +156,12 @@ class Traffic:
         while not self.stopping.is_set():
             try:
                 response = visitor.send(answers, marker)
+            except httpx.ConnectError:
+                time.sleep(0.02)  # the server is down
+                continue
             except httpx.HTTPError:
-                time.sleep(0.02)  # the server is down or died mid-request
+                with self.lock:
+                    self.cut_off += 1  # it died mid-request: was it stored? Send it again.
                 continue
             if Visitor.acknowledged(response):
                 with self.lock:
@@ -229,6 +236,7 @@ def run_trial(
         report.sent = len(traffic.sent)
         report.acknowledged = len(traffic.acknowledged)
         report.visitor_errors = traffic.errors
+        report.cut_off = traffic.cut_off
         read_back(deployment, service, traffic, report)
     finally:
         traffic.stopping.set()

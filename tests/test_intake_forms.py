@@ -367,9 +367,12 @@ def test_database_down_keeps_answers_and_gives_the_phone(app, client) -> None:
     assert client.get("/healthz").status_code == 503
 
 
-def test_a_failure_before_commit_is_never_called_sent(app, client) -> None:
+def test_a_failure_before_commit_is_never_called_sent(site_dir: Path, database_url: str) -> None:
+    """The crash trial's third part: a failure between the INSERT and the COMMIT, on each backend."""
     from intake_server.storage import Keyring, SubmissionStore
 
+    app = make_app(site_dir, database_url)
+    client = app.test_client()
     store = app.extensions["intake_store"]
 
     def crash() -> None:

@@ -123,6 +123,9 @@ def test_a_claim_race_across_instances_has_exactly_one_winner(pair, deployment) 
                 detail = " ".join(ana.http.get(f"{service.url}{path}").text.split())
                 assert detail.count("claimed it") == 1, detail
                 assert f"{winner} claimed it" in detail
+        # Both instances wrote to the one audit trail at once; its hash chain did not fork.
+        checked, broken_at = deployment[0].app().extensions["audit"].verify()
+        assert broken_at is None and checked >= 2 * CLAIM_RACES
     finally:
         ana.close()
         ben.close()
