@@ -1,11 +1,16 @@
-"""Operator commands: `flask --app intake_server db upgrade`, `keys generate`, `keys reencrypt`."""
+"""Operator commands: `flask --app intake_server db upgrade`, `db backup`, `keys generate`,
+`keys reencrypt`, `audit verify`."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
-from .storage import generate_key, upgrade
+from .storage import BackupError, backup_sqlite, generate_key, upgrade
+from .storage.rotation import reencrypt_all
 
 
 def register(app: Flask) -> None:
@@ -32,6 +37,26 @@ def db_upgrade() -> None:
     click.echo("database is up to date")
 
 
+@db.command(
+    "backup",
+    help="Write a consistent, verified copy of the SQLite database to DEST (a new file, "
+    "owner-only). Safe while the service runs. For PostgreSQL use pg_dump: see docs/deploy.md.",
+)
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def db_backup(dest: Path) -> None:
+    """VACUUM INTO and an integrity check, so cron gets a backup that restores, or an error."""
+    try:
+        result = backup_sqlite(current_app.extensions["db_engine"], dest)
+    except BackupError as exc:
+        click.echo(f"backup failed: {exc}", err=True)
+        raise SystemExit(1) from None
+    click.echo(
+        f"backup written to {result.path}: {result.size} bytes, {result.submissions} "
+        f"submission{'' if result.submissions == 1 else 's'}, integrity check ok"
+    )
+
+
 @click.group(help="Encryption keys for stored submissions.")
 def keys() -> None:
     pass
@@ -44,13 +69,18 @@ def keys_generate() -> None:
 
 @keys.command(
     "reencrypt",
-    help="Re-encrypt every stored submission with the first key in ENCRYPTION_KEYS, "
-    "so older keys can then be removed.",
+    help="Re-encrypt everything stored encrypted (submissions, staff notes, authenticator "
+    "secrets) with the first key in ENCRYPTION_KEYS, so older keys can then be removed.",
 )
 @click.option("--batch-size", default=500, show_default=True)
+@with_appcontext
 def keys_reencrypt(batch_size: int) -> None:
-    count = current_app.extensions["intake_store"].reencrypt_all(batch_size=batch_size)
-    click.echo(f"re-encrypted {count} submissions with the current key")
+    counts = reencrypt_all(
+        current_app.extensions["db_engine"], current_app.extensions["keyring"], batch_size
+    )
+    for column, count in counts.items():
+        click.echo(f"re-encrypted {count} values in {column} with the current key")
+    click.echo("every encrypted value now uses the first key; older keys may be removed")
 
 
 @click.group(help="The audit trail.")

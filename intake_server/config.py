@@ -83,6 +83,10 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Keeps two installations that share one Redis from counting each other's visitors.
         "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "intake"),
+        # If Redis goes away, count in this process until it is back: a form must never fail (and
+        # lose what someone typed) because a counter could not be reached.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "FORM_RATE_LIMIT": env.get("FORM_RATE_LIMIT", "5 per minute;30 per hour"),
         "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 64 * 1024),
         # A slow typist may take a long time; an expired token is handled gently in the form view.

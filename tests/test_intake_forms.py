@@ -453,3 +453,23 @@ def test_consultation_on_postgresql(site_dir: Path, postgres_url: str) -> None:
         with engine.begin() as conn:
             conn.execute(sa.text(f"drop schema if exists {schema} cascade"))
         engine.dispose()
+
+
+def test_forms_still_work_when_the_rate_limit_store_is_unreachable(
+    site_dir: Path, tmp_path: Path
+) -> None:
+    """Redis down must not turn every form post into an error that loses the answers: counting
+    falls back to this process, and the submission is stored."""
+    app = make_app(
+        site_dir,
+        f"sqlite:///{tmp_path / 'intake.sqlite3'}",
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0",  # nothing listens on port 1
+        FORM_RATE_LIMIT="2 per minute",
+    )
+    client = app.test_client()
+    for _ in range(2):
+        assert submit(client, "/consultation/", CONSULTATION).status_code == 303
+    assert app.extensions["intake_store"].count() == 2
+    # The limit still holds, counted in memory.
+    assert submit(client, "/consultation/", CONSULTATION).status_code == 429

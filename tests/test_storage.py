@@ -33,7 +33,9 @@ from intake_server.storage import (
     submissions,
     upgrade,
 )
-from intake_server.storage.models import Base
+from intake_server.storage.models import Base, StaffUser, Submission
+from intake_server.storage.rotation import ENCRYPTED_COLUMNS, reencrypt_all
+from intake_server.storage.work import WorkStore
 
 KEY_A = generate_key()
 KEY_B = generate_key()
@@ -289,29 +291,65 @@ def test_bad_arguments_store_nothing(store: SubmissionStore) -> None:
     assert store.count() == 0
 
 
-def test_key_rotation(engine: sa.Engine) -> None:
+def test_key_rotation_moves_every_encrypted_column_to_the_new_key(engine: sa.Engine) -> None:
+    """Submissions, staff notes and authenticator secrets all move; a purged (empty) payload is
+    skipped; afterwards the old key can go."""
+    from bench.service import create_enrolled_account
+    from intake_server.storage.audit import Actor
+    from intake_server.storage.staff import StaffStore
+
+    old = Keyring([KEY_A])
     receipts = [
-        SubmissionStore(engine, Keyring([KEY_A])).add(
+        SubmissionStore(engine, old).add(
             "consultation", answers(n=i), urgent=False, idempotency_key=new_key()
         )
         for i in range(5)
     ]
-    rotating = SubmissionStore(engine, Keyring([KEY_B, KEY_A]))
-    assert all(rotating.get(r.reference) is not None for r in receipts)
+    secret = create_enrolled_account(StaffStore(engine, old), "ana@example.org", "staff", "pw")
+    with engine.begin() as conn:
+        ana_id = conn.scalar(sa.select(StaffUser.id).where(StaffUser.email == "ana@example.org"))
+        conn.execute(
+            sa.update(Submission)
+            .where(Submission.reference == receipts[4].reference)
+            .values(payload=None)  # what purge leaves behind
+        )
+    ana = Actor(id=ana_id, email="ana@example.org", client_addr=None)
+    WorkStore(engine, old).add_note(receipts[0].reference, ana, "Left a voicemail")
 
-    assert rotating.reencrypt_all(batch_size=2) == 5
+    counts = reencrypt_all(engine, Keyring([KEY_B, KEY_A]), batch_size=2)
+    assert counts == {
+        "submissions.payload": 4,
+        "submission_events.note": 1,
+        "staff_users.totp_secret": 1,
+    }
 
-    new_only = SubmissionStore(engine, Keyring([KEY_B]))
-    for i, receipt in enumerate(receipts):
-        stored = new_only.get(receipt.reference)
-        assert stored is not None
-        assert stored["payload"] == answers(n=i)
+    new_only = Keyring([KEY_B])
+    for i, receipt in enumerate(receipts[:4]):
+        stored = SubmissionStore(engine, new_only).get(receipt.reference)
+        assert stored is not None and stored["payload"] == answers(n=i)
+    notes = WorkStore(engine, new_only).detail(receipts[0].reference)["timeline"]
+    assert [e["note"] for e in notes if e["note"]] == ["Left a voicemail"]
+    with engine.connect() as conn:
+        totp = conn.scalar(sa.select(StaffUser.totp_secret).where(StaffUser.id == ana_id))
+    assert new_only.decrypt(totp) == {"totp": secret}
     with pytest.raises(InvalidToken):
-        SubmissionStore(engine, Keyring([KEY_A])).get(receipts[0].reference)
+        SubmissionStore(engine, old).get(receipts[0].reference)
 
 
-def test_reencrypt_of_an_empty_table(store: SubmissionStore) -> None:
-    assert store.reencrypt_all() == 0
+def test_every_encrypted_column_is_rotated() -> None:
+    """A new binary (ciphertext) column must join the rotation, or an old key could never go."""
+    binary = {
+        f"{table.name}.{column.name}"
+        for table in Base.metadata.tables.values()
+        for column in table.columns
+        if isinstance(column.type, sa.LargeBinary)
+    }
+    rotated = {f"{c.class_.__tablename__}.{c.key}" for c in ENCRYPTED_COLUMNS}
+    assert rotated == binary
+
+
+def test_reencrypt_of_an_empty_database(engine: sa.Engine) -> None:
+    assert set(reencrypt_all(engine, Keyring([KEY_A])).values()) == {0}
 
 
 def test_failure_before_commit_rolls_back(engine: sa.Engine) -> None:
@@ -447,3 +485,25 @@ def test_upgrade_creates_the_tables_and_can_run_again(sqlite_path: Path) -> None
         assert store.get(receipt.reference) is not None
     finally:
         engine.dispose()
+
+
+def test_the_keys_commands_rotate_from_the_command_line(site_dir: Path, tmp_path: Path) -> None:
+    """`keys generate`, then `keys reencrypt` under NEW,OLD; the old key alone then reads nothing."""
+    from conftest import make_app
+    from form_client import CONSULTATION, reference_in, submit
+
+    url = f"sqlite:///{tmp_path / 'intake.sqlite3'}"
+    app = make_app(site_dir, url, ENCRYPTION_KEYS=KEY_A)
+    client = app.test_client()
+    submit(client, "/consultation/", CONSULTATION)
+    reference = reference_in(client.get("/received/").get_data(as_text=True))
+
+    new = app.test_cli_runner().invoke(args=["keys", "generate"]).output.strip()
+    Keyring([new])  # a valid key
+    rotated = make_app(site_dir, url, ENCRYPTION_KEYS=f"{new},{KEY_A}")
+    result = rotated.test_cli_runner().invoke(args=["keys", "reencrypt", "--batch-size", "1"])
+    assert result.exit_code == 0, result.output
+    assert "re-encrypted 1 values in submissions.payload" in result.output
+    assert SubmissionStore(make_engine(url), Keyring([new])).get(reference) is not None
+    with pytest.raises(InvalidToken):
+        SubmissionStore(make_engine(url), Keyring([KEY_A])).get(reference)

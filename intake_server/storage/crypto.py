@@ -2,7 +2,7 @@
 
 Everything a person sends is stored only as a Fernet token, so a copied database file, a backup or a
 stray log line never shows who asked for help. Keys rotate without downtime: the first key encrypts,
-every key decrypts, and `SubmissionStore.reencrypt_all` moves old rows onto the first key.
+every key decrypts, and `rotation.reencrypt_all` moves every encrypted value onto the first key.
 """
 
 from __future__ import annotations

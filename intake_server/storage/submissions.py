@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -153,38 +153,6 @@ class SubmissionStore:
         """The number of stored submissions."""
         with _storage_errors("the submissions could not be counted"), self._sessions() as session:
             return session.execute(select(func.count()).select_from(Submission)).scalar_one()
-
-    def reencrypt_all(self, batch_size: int = 500) -> int:
-        """Re-encrypt every payload under the keyring's first key and return how many were done.
-
-        Batches are committed one by one, so a large table never holds one long lock and an
-        interrupted run can simply be started again. updated_at is left alone: rotation does not
-        change what staff see. A payload that no key in the keyring can read raises
-        cryptography's InvalidToken, since skipping it would leave a row behind unnoticed.
-        """
-        if batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
-        done, last_id = 0, 0
-        with _storage_errors("payloads could not be re-encrypted"):
-            while True:
-                # Read and write in separate transactions: on SQLite a transaction that starts
-                # with its write waits for busy_timeout instead of failing when a form is saved.
-                with self._sessions() as session:
-                    batch = session.execute(
-                        select(Submission.id, Submission.payload)
-                        .where(Submission.id > last_id)
-                        .order_by(Submission.id)
-                        .limit(batch_size)
-                    ).all()
-                if not batch:
-                    return done
-                rotated = [
-                    {"id": row.id, "payload": self._keyring.rotate(row.payload)} for row in batch
-                ]
-                with self._sessions.begin() as session:
-                    session.execute(update(Submission), rotated)
-                done += len(batch)
-                last_id = batch[-1].id
 
     def _receipt_for(self, idempotency_key: str) -> Receipt | None:
         with self._sessions() as session:
