@@ -250,6 +250,14 @@ def phone_page(browser, live_server: LiveServer):
     context.close()
 
 
+def wait_for_focus(page, element_id: str) -> None:
+    """Until #element_id has focus. Browsers apply `autofocus` at their next rendering step, a
+    moment after the load event, so an immediate check would race it."""
+    page.wait_for_function(
+        "(id) => document.activeElement && document.activeElement.id === id", arg=element_id
+    )
+
+
 def axe_violations(page) -> list[str]:
     """axe-core (the copy axe-playwright-python ships) run on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe

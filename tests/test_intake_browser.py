@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import axe_violations
+from conftest import axe_violations, wait_for_focus
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +54,7 @@ def test_invalid_consultation_shows_a_linked_summary_and_keeps_input(
     summary = page.locator("#error-summary")
     summary.wait_for()
     assert summary.get_attribute("role") == "alert"
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    wait_for_focus(page, "error-summary")
     assert page.title().startswith("Error: ")
     assert page.get_by_label("Your name").input_value() == "Maria Example"
     assert page.get_by_label("Phone number").input_value() == "12"

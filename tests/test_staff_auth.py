@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pyotp
 import pytest
-from conftest import LiveServer, axe_violations, make_app, postgres_schema
+from conftest import LiveServer, axe_violations, make_app, postgres_schema, wait_for_focus
 
 from intake_server.extensions import limiter
 from intake_server.passwords import (
@@ -895,7 +895,7 @@ def test_signing_in_by_keyboard_in_a_browser(browser, staff_server) -> None:
         page.keyboard.type(PASSWORD)
         page.keyboard.press("Enter")
         page.wait_for_url("**/staff/sign-in/code**")
-        assert focused() == "code"
+        wait_for_focus(page, "code")
         assert axe_violations(page) == []
         page.keyboard.type("12345")
         page.keyboard.press("Enter")
