@@ -40,6 +40,19 @@ check-content: $(STAMP)
 test: $(STAMP) lint check-content
 	$(BIN)/pytest
 
+## Every benchmark, one after another (about 20 minutes), each printing its table; results are
+## recorded in docs/benchmarks.md. Needs wrk (apt-get install wrk), Chromium, PostgreSQL and npm.
+bench: SHELL := /bin/bash
+bench: .SHELLFLAGS := -o pipefail -c
+bench: $(STAMP)
+	mkdir -p bench/results
+	$(BIN)/python -m bench.site_build | tee bench/results/site_build.md
+	$(BIN)/python -m bench.lighthouse | tee bench/results/lighthouse.md
+	$(BIN)/python -m bench.load | tee bench/results/load.md
+	$(BIN)/python -m bench.queue | tee bench/results/queue.md
+	$(BIN)/python -m bench.crash --backend sqlite | tee bench/results/crash_sqlite.md
+	$(BIN)/python -m bench.crash --backend postgres | tee bench/results/crash_postgres.md
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,79 +1,19 @@
-"""The clinic intake service: the static site, the public forms and (later) the staff dashboard."""
+"""The clinic intake service: the static site, the public forms and the staff dashboard.
+
+The package itself imports nothing heavy: the site build reads the clinic's facts through
+`intake_server.clinic` and should not pay for Flask, SQLAlchemy and cryptography.
+"""
 
 from __future__ import annotations
 
-import logging
-import os
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
-
-from .config import load_config
-from .logs import configure_logging
-
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    configure_logging((test_config or {}).get("LOG_LEVEL") or os.environ.get("LOG_LEVEL", "INFO"))
-    app = Flask(__name__, instance_relative_config=True)
-    app.config.update(load_config(app.instance_path, test_config))
-    if app.config["PROXY_COUNT"]:
-        n = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
-    register_extensions(app)
-    register_blueprints(app)
-    register_errorhandlers(app)
-    register_commands(app)
-    return app
+    """The application factory (see intake_server.app)."""
+    from .app import create_app as factory
 
-
-def register_extensions(app: Flask) -> None:
-    from .extensions import csrf, limiter
-    from .notifications import queue_submission_notice
-    from .pages import SiteShells
-    from .security import init_security_headers
-    from .storage import Keyring, SubmissionStore, make_engine
-    from .storage.audit import AuditLog
-    from .storage.work import WorkStore
-
-    csrf.init_app(app)
-    limiter.init_app(app)
-    engine = make_engine(app.config["DATABASE_URL"])
-    keyring = Keyring.from_string(app.config["ENCRYPTION_KEYS"])
-    app.extensions["db_engine"] = engine
-    app.extensions["keyring"] = keyring
-    # The notice mail is queued in the submission's own transaction: never lost, never a delay.
-    app.extensions["intake_store"] = SubmissionStore(
-        engine, keyring, on_insert=[queue_submission_notice]
-    )
-    app.extensions["audit"] = AuditLog(engine)
-    app.extensions["work_store"] = WorkStore(engine, keyring)
-    app.extensions["site_shells"] = SiteShells(Path(app.config["SITE_DIR"]))
-    init_security_headers(app)
-
-
-def register_blueprints(app: Flask) -> None:
-    from . import health, public, site, staff
-    from .extensions import csrf
-
-    # The public forms check their own CSRF token, so an expired one can be handled kindly.
-    csrf.exempt(public.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(public.bp)
-    staff.register(app)
-    app.register_blueprint(site.bp)
-
-
-def register_errorhandlers(app: Flask) -> None:
-    from .pages import init_error_pages
-
-    init_error_pages(app)
-
-
-def register_commands(app: Flask) -> None:
-    from .commands import register
-
-    register(app)
+    return factory(test_config)

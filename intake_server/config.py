@@ -87,6 +87,11 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # lose what someone typed) because a counter could not be reached.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
+        # Compression applies only where a view asks for it (see extensions.compress). Site files
+        # are sent as streams; gzip is added for older clients, and their ETags still answer 304.
+        "COMPRESS_REGISTER": False,
+        "COMPRESS_ALGORITHM_STREAMING": ["zstd", "br", "gzip"],
+        "COMPRESS_STREAMING_ENDPOINT_CONDITIONAL": ["site.page"],
         "FORM_RATE_LIMIT": env.get("FORM_RATE_LIMIT", "5 per minute;30 per hour"),
         "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 64 * 1024),
         # A slow typist may take a long time; an expired token is handled gently in the form view.

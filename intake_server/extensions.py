@@ -1,8 +1,12 @@
 """Flask extensions, created unbound so the application factory can configure them."""
 
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf import CSRFProtect
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Only for views that opt in (the static site): a page that holds a form token or reflects what
+# someone typed is never compressed, so a BREACH-style attack has nothing to measure.
+compress = Compress()

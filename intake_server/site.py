@@ -7,6 +7,8 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, send_from_directory
 from werkzeug.exceptions import NotFound
 
+from .extensions import compress
+
 bp = Blueprint("site", __name__)
 
 
@@ -16,6 +18,7 @@ def _site_dir() -> Path:
 
 @bp.get("/", defaults={"path": ""})
 @bp.get("/<path:path>")
+@compress.compressed()  # static files only: no secrets or typed text in them
 def page(path: str) -> Response:
     site = _site_dir()
     if path == "" or path.endswith("/"):

@@ -473,3 +473,29 @@ def test_forms_still_work_when_the_rate_limit_store_is_unreachable(
     assert app.extensions["intake_store"].count() == 2
     # The limit still holds, counted in memory.
     assert submit(client, "/consultation/", CONSULTATION).status_code == 429
+
+
+def test_site_files_are_compressed_and_pages_with_forms_are_not(client) -> None:
+    """The static site is compressed (it holds nothing secret); a page with a form token or with
+    what someone typed is not, so compression cannot leak either (BREACH)."""
+    import gzip
+
+    import brotli
+
+    for path in ("/", "/faq/", "/assets/clinic.css"):
+        plain = client.get(path)
+        for encoding, decompress in (("br", brotli.decompress), ("gzip", gzip.decompress)):
+            squeezed = client.get(path, headers={"Accept-Encoding": encoding})
+            assert squeezed.headers["Content-Encoding"] == encoding, path
+            assert "Accept-Encoding" in squeezed.headers["Vary"]
+            assert decompress(squeezed.get_data()) == plain.get_data(), path
+            assert len(squeezed.get_data()) < len(plain.get_data()) / 2, path
+            again = client.get(
+                path,
+                headers={"Accept-Encoding": encoding, "If-None-Match": squeezed.headers["ETag"]},
+            )
+            assert again.status_code == 304, path  # the browser's cached copy is still good
+    for path in ("/consultation/", "/assessment/", "/staff/sign-in"):
+        response = client.get(path, headers={"Accept-Encoding": "br, gzip"})
+        assert response.status_code == 200, path
+        assert "Content-Encoding" not in response.headers, path
