@@ -147,6 +147,11 @@ def test_assessment_link_is_single_use_and_attaches_to_the_consultation(engine, 
         "assessment", {"goals": ["Sleep"]}, urgent=False, idempotency_key="a" * 20, link_token=token
     ).reference
     assert not intake.link_usable(token)
+    # The same form sent again (a double click, a lost answer) gets the first receipt back.
+    again = intake.add(
+        "assessment", {"goals": ["Sleep"]}, urgent=False, idempotency_key="a" * 20, link_token=token
+    )
+    assert again.reference == assessment and not again.created
     with pytest.raises(LinkUnusable):
         intake.add(
             "assessment", {"goals": ["x"]}, urgent=False, idempotency_key="b" * 20, link_token=token

@@ -92,11 +92,12 @@ class WorkStore:
             conditions.append(Submission.assignee_id.is_(None))
         elif filters.assignee and filters.assignee.isdigit():
             conditions.append(Submission.assignee_id == int(filters.assignee))
-        status_condition = []
         if filters.status == "open":
-            status_condition.append(Submission.status.in_(OPEN_STATUSES))
+            shown = set(OPEN_STATUSES)
         elif filters.status in STATUSES:
-            status_condition.append(Submission.status == filters.status)
+            shown = {filters.status}
+        else:
+            shown = set(STATUSES)
         page = max(1, page)
         with self._read() as session:
             counts = dict(
@@ -106,8 +107,11 @@ class WorkStore:
                     .group_by(Submission.status)
                 ).all()
             )
-            where = [*conditions, *status_condition]
-            total = session.scalar(select(func.count()).select_from(Submission).where(*where)) or 0
+            # The counts already hold the total: no second count over the table.
+            total = sum(counts.get(status, 0) for status in shown)
+            where = [*conditions]
+            if shown != set(STATUSES):
+                where.append(Submission.status.in_(sorted(shown)))
             assignee = aliased(StaffUser)
             rows = session.execute(
                 select(
