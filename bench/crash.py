@@ -36,6 +36,8 @@ from typing import Any
 
 import httpx
 
+from bench.postgres import POSTGRES_URL, fresh_schema
+from bench.report import markdown_table, say
 from bench.service import (
     CONSULTATION,
     Deployment,
@@ -110,7 +112,7 @@ class CrashReport:
             ("SQLite integrity_check", self.integrity),
             ("wall time (s)", f"{self.seconds:.1f}"),
         ]
-        return "\n".join(["| measure | value |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)])
+        return markdown_table(["Measure", "Value"], rows, "lr")
 
 
 class Traffic:
@@ -208,7 +210,7 @@ def run_trial(
     pause: tuple[float, float] = (0.2, 0.8),
     kill_database_every: int = 0,
     timeout: float = 600.0,
-    log: Any = print,
+    log: Any = say,
 ) -> CrashReport:
     """Send under fire, then read back. `kill_database_every=n` also kills a PostgreSQL backend
     after every n-th server kill, while the server is up and taking requests."""
@@ -316,7 +318,7 @@ def queue_references(staff: StaffBrowser) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1/test")
+    parser.add_argument("--postgres-url", default=POSTGRES_URL)
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--min-acknowledged", type=int, default=1000)
     parser.add_argument("--visitors", type=int, default=6)
@@ -336,8 +338,6 @@ def main(argv: list[str] | None = None) -> int:
                 visitors=args.visitors,
             )
         else:
-            from bench.postgres import fresh_schema
-
             with fresh_schema(args.postgres_url, APPLICATION_NAME) as url:
                 report = run_trial(
                     Deployment(site, url),

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+
+# The local server every machine here runs (trust auth, database `test`); the tests use it too.
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 @contextmanager
@@ -39,3 +46,16 @@ def fresh_schema(base_url: str, application_name: str | None = None) -> Iterator
                     raise
                 time.sleep(0.1)
         admin.dispose()
+
+
+@contextmanager
+def database_url(
+    backend: str, folder: Path, name: str, postgres_url: str = POSTGRES_URL
+) -> Iterator[str]:
+    """An empty database for a benchmark: a SQLite file in `folder`, or a fresh PostgreSQL
+    schema whose connections are labelled `intake-bench-<name>`."""
+    if backend == "postgres":
+        with fresh_schema(postgres_url, f"intake-bench-{name}") as url:
+            yield url
+    else:
+        yield f"sqlite:///{folder / f'{name}.sqlite3'}"

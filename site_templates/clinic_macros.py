@@ -6,6 +6,7 @@ changes clinic.yml once and every page follows.
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -55,6 +56,12 @@ def page_front_matter(docs_dir: str, src: str) -> dict[str, Any]:
     return yaml.safe_load(text.split("---", 2)[1]) or {}
 
 
+@functools.cache
+def _answer_markdown() -> markdown.Markdown:
+    """One converter for every answer: building one loads its extensions each time."""
+    return markdown.Markdown(extensions=["attr_list", "md_in_html"])
+
+
 def faq_entries(markdown_text: str) -> list[dict[str, str]]:
     """Question and answer pairs from a page whose second-level headings are its questions."""
     parts = QUESTION.split(markdown_text)
@@ -63,7 +70,7 @@ def faq_entries(markdown_text: str) -> list[dict[str, str]]:
     for i in range(1, len(parts) - 2, 3):
         question, answer_md = parts[i], parts[i + 2]
         answer_md = answer_md.split("\n#", 1)[0]
-        answer_html = markdown.markdown(answer_md, extensions=["attr_list", "md_in_html"])
+        answer_html = _answer_markdown().reset().convert(answer_md)
         answer = " ".join(html.unescape(TAG.sub(" ", answer_html)).split())
         entries.append({"question": question.strip(), "answer": answer})
     return entries

@@ -1,0 +1,614 @@
+"""The staff queue page with 100,000 submissions in the database, against the same page with 100.
+
+What it measures: the latency of GET /staff/ (the intake queue) as a signed-in member of staff
+sees it, served by gunicorn, with 100,000 submissions in the database against the same page with
+100 (the baseline, measured in the same run on a server of its own with the same settings), on
+SQLite and on PostgreSQL. Three views, because they are what staff click:
+
+- the queue as it opens (open submissions, urgent first, then oldest first; page 1),
+- urgent only (open and urgent; page 1),
+- a page deep in the list (Everything, page 1000 = rows 49,951 to 50,000; with 100
+  submissions the last page of Everything, so both pages show rows).
+
+One client sends the requests one after another (20 warm-up, then 300 measured, by default)
+and the table gives p50 and p99 with the ratio 100k/100. The staff member signs in over HTTP with
+a password and an authenticator code (StaffBrowser), like a person would.
+
+Why: the queue promises to stay fast at any size (it shows metadata only and never decrypts),
+and a clinic's database only grows. A page that is much slower at 100,000 rows than at 100 is a
+missing index or a query that reads every row.
+
+The 100,000 submissions are written in bulk through SQLAlchemy with the service's own models and
+keyring (one transaction, then ANALYZE; VACUUM ANALYZE on PostgreSQL), spread like three years
+of a busy clinic: about 90 a day,
+a quarter of them assessments, 8% urgent; those of the last two weeks mostly open and the older
+ones mostly closed with an outcome (3% of them left open: a real backlog), answers purged from
+those closed more than a year ago, as the retention job would. The 100-submission baseline is the
+same clinic's first day: its most recent 100 submissions, all open.
+
+Then it shows where the time goes at 100,000: it captures the SQL WorkStore.queue sends for each
+view, times each statement alone in-process, and times two query changes not (yet) made (counting
+only the open statuses; reading a deep page by keyset instead of OFFSET). Its first run found the
+deep page sorting every row; migration 0003 added the index in the queue's order that fixed it. For the views more than
+--explain-above times slower at 100,000 (3 by default) it prints the database's plans (EXPLAIN
+QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL), with the counts per status.
+
+    cd /work/main && .venv/bin/python -m bench.queue
+    .venv/bin/python -m bench.queue --backend sqlite --requests 300 --warmup 20 --size 100000
+    .venv/bin/python -m bench.queue --backend postgres --wrk-seconds 10
+
+Run it as a module (python -m bench.queue): run as a file, bench/ would come first on sys.path
+and this module would hide the standard library's `queue`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.postgres import POSTGRES_URL, database_url
+from bench.report import (
+    WRK,
+    load_average,
+    machine_table,
+    markdown_table,
+    ms,
+    percentile,
+    postgres_version,
+    ratio,
+    say,
+    service_machine_info,
+    service_run_info,
+    wrk_version,
+)
+from bench.service import CONSULTATION, Deployment, Service, StaffBrowser, create_enrolled_account
+from intake_server.staff.queue_views import PER_PAGE
+
+STAFF_EMAIL = "queue-bench@example.org"
+STAFF_PASSWORD = "harbour lantern meadow copper"
+COLLEAGUES = 5
+DEEP_PAGE = 1000
+PER_DAY = 90
+ROW_LINK = re.compile(r'href="/staff/submissions/[A-Z0-9-]+"')
+LABELS = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    params: dict[str, str]
+    deep: bool = False  # page DEEP_PAGE of a large list; the last page of a small one
+
+    def query(self, total_all: int) -> dict[str, str]:
+        if not self.deep:
+            return dict(self.params)
+        last = max(1, -(-total_all // PER_PAGE))
+        return {**self.params, "page": str(min(DEEP_PAGE, last))}
+
+
+VIEWS = [
+    View("Queue as it opens (open, page 1)", {}),
+    View("Urgent only (open, page 1)", {"urgent": "yes"}),
+    View(f"Deep page (Everything, page {DEEP_PAGE})", {"status": "all"}, deep=True),
+]
+
+
+@dataclass
+class Timing:
+    view: View
+    size: int
+    query: dict[str, str]
+    seconds: list[float]
+    rows_shown: int
+    total_shown: str
+    wrk: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def p50(self) -> float:
+        return percentile(self.seconds, 50)
+
+    @property
+    def p99(self) -> float:
+        return percentile(self.seconds, 99)
+
+
+# --- Filling the database ----------------------------------------------------------------------
+
+
+def status_for(age_days: float, rng: random.Random) -> str:
+    """What a submission of this age is likely to be at in a clinic that keeps up."""
+    if age_days < 2:
+        return rng.choices(["new", "in_progress", "contacted"], [60, 30, 10])[0]
+    if age_days < 14:
+        return rng.choices(
+            ["new", "in_progress", "contacted", "evaluation_scheduled", "closed"],
+            [5, 25, 35, 25, 10],
+        )[0]
+    return rng.choices(
+        ["in_progress", "contacted", "evaluation_scheduled", "closed"], [1, 1, 1, 97]
+    )[0]
+
+
+def fill(app: Any, size: int, seed: int, say: Callable[[str], None]) -> dict[str, int]:
+    """`size` submissions, the newest `size` of a clinic receiving PER_DAY a day, inserted in
+    one transaction through the service's models and keyring; then ANALYZE. Returns the counts
+    per status."""
+    import sqlalchemy as sa
+
+    from intake_server.passwords import hash_password
+    from intake_server.staff.access import staff_store
+    from intake_server.storage.audit import Actor
+    from intake_server.storage.models import OUTCOMES, StaffUser, Submission
+    from intake_server.storage.reference import new_reference
+
+    rng = random.Random(seed)
+    keyring = app.extensions["keyring"]
+    engine = app.extensions["db_engine"]
+    actor = Actor(id=None, email="setup", client_addr=None)
+    with app.app_context():
+        for n in range(COLLEAGUES):
+            staff_store().create_account(
+                f"colleague{n}@example.org", "staff", hash_password(secrets.token_hex(8)), actor
+            )
+    with engine.connect() as conn:
+        staff_ids = list(conn.scalars(sa.select(StaffUser.id)))
+    now = datetime.now(UTC)
+    started = time.monotonic()
+    references: set[str] = set()
+    rows: list[dict[str, Any]] = []
+    counts: Counter[str] = Counter()
+    for i in range(size):
+        age = timedelta(days=i / PER_DAY + rng.random() / PER_DAY)
+        received = now - age
+        status = status_for(age.total_seconds() / 86400, rng)
+        counts[status] += 1
+        kind = rng.choices(["consultation", "assessment"], [75, 25])[0]
+        reference = new_reference()
+        while reference in references:
+            reference = new_reference()
+        references.add(reference)
+        closed = received + timedelta(days=rng.uniform(1, 10)) if status == "closed" else None
+        purged = (
+            closed + timedelta(days=365) if closed and closed < now - timedelta(days=365) else None
+        )
+        answers = {**CONSULTATION, "message": f"Sample {i}: he has not left his room much."}
+        rows.append(
+            {
+                "reference": reference,
+                "kind": kind,
+                "urgent": rng.random() < 0.08,
+                "status": status,
+                "received_at": received,
+                "updated_at": closed or received,
+                "idempotency_key": f"bench-{seed}-{i:09d}",
+                "payload": None if purged else keyring.encrypt(answers),
+                "assignee_id": None if status == "new" else rng.choice(staff_ids),
+                "outcome": rng.choice(OUTCOMES) if closed else None,
+                "closed_at": closed,
+                "purged_at": purged,
+            }
+        )
+    say(f"  {size:,} rows made in {time.monotonic() - started:.1f} s; inserting")
+    started = time.monotonic()
+    with engine.begin() as conn:
+        for start in range(0, len(rows), 5000):
+            conn.execute(sa.insert(Submission), rows[start : start + 5000])
+    analyse(engine)
+    say(f"  inserted and analysed in {time.monotonic() - started:.1f} s")
+    return dict(counts)
+
+
+def analyse(engine: Any) -> None:
+    """Fresh planner statistics. On PostgreSQL also VACUUM, as autovacuum would have done by
+    the time a database holds this much: it sets the visibility map that index-only scans use.
+    Only this run's tables: a bare ANALYZE would visit every schema in the database."""
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE submissions, staff_users")
+
+
+# --- Measuring ---------------------------------------------------------------------------------
+
+
+def timed_pages(
+    staff: StaffBrowser, query: dict[str, str], warmup: int, requests: int
+) -> tuple[list[float], str]:
+    """Sequential GETs of the queue with `query`; the durations and the last page's HTML."""
+    times: list[float] = []
+    html = ""
+    for n in range(warmup + requests):
+        started = time.perf_counter()
+        response = staff.http.get("/staff/", params=query)
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200 or "Intake queue" not in response.text:
+            raise SystemExit(f"FAIL: GET /staff/ {query} answered HTTP {response.status_code}")
+        html = response.text
+        if n >= warmup:
+            times.append(elapsed)
+    return times, html
+
+
+def wrk_page(url: str, cookie: str, query: dict[str, str], seconds: int) -> dict[str, float]:
+    """wrk -t1 -c2 with the staff session's cookie: requests/s and p50/p99 in seconds."""
+    target = f"{url}/staff/" + (
+        "?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else ""
+    )
+    done = subprocess.run(
+        [WRK, "-t1", "-c2", f"-d{seconds}s", "--latency", "-H", f"Cookie: {cookie}", target],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        check=False,
+    )
+    out = done.stdout
+    if done.returncode != 0 or "Non-2xx or 3xx" in out or "Socket errors" in out:
+        raise SystemExit(f"FAIL: wrk on {target}:\n{out}{done.stderr}")
+
+    def duration(label: str) -> float:
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
+        if not match:
+            return float("nan")
+        return float(match[1]) * {"us": 1e-6, "ms": 1e-3, "s": 1.0}[match[2]]
+
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    return {
+        "rate": float(rate[1]) if rate else float("nan"),
+        "p50": duration("50"),
+        "p99": duration("99"),
+    }
+
+
+def measure(
+    deployment: Deployment, size: int, args: argparse.Namespace, say: Callable[[str], None]
+) -> tuple[list[Timing], Any, dict[str, int]]:
+    """Fill, start gunicorn, sign in, time every view. Returns the timings, the app (for the
+    diagnosis) and the counts per status."""
+    from intake_server.staff.access import staff_store
+
+    deployment.upgrade()
+    app = deployment.app()
+    counts = fill(app, size, seed=args.seed, say=say)
+    with app.app_context():
+        secret = create_enrolled_account(staff_store(), STAFF_EMAIL, "staff", STAFF_PASSWORD)
+    timings = []
+    with Service(deployment, workers=args.workers, threads=args.threads) as service:
+        staff = StaffBrowser(service.url)
+        try:
+            staff.sign_in(STAFF_EMAIL, STAFF_PASSWORD, secret)
+            for view in VIEWS:
+                query = view.query(size)
+                say(f"  {view.name}: {args.warmup} + {args.requests} requests, {query or ''}")
+                seconds, html = timed_pages(staff, query, args.warmup, args.requests)
+                total = re.search(r"<p>(\d+) submissions?\.", html)
+                timing = Timing(
+                    view,
+                    size,
+                    query,
+                    seconds,
+                    len(ROW_LINK.findall(html)),
+                    f"{int(total[1]):,}" if total else "?",
+                )
+                if args.wrk_seconds:
+                    cookie = "; ".join(f"{k}={v}" for k, v in staff.http.cookies.items())
+                    timing.wrk = wrk_page(service.url, cookie, query, args.wrk_seconds)
+                timings.append(timing)
+        finally:
+            staff.close()
+    return timings, app, counts
+
+
+# --- Diagnosis ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Statement:
+    view: View
+    kind: str  # "counts per status", "total" or "page of rows"
+    sql: str
+    parameters: Any
+    seconds: float = math.nan
+    plan: list[str] = field(default_factory=list)
+
+
+def statement_kind(sql: str) -> str:
+    if "GROUP BY" in sql:
+        return "counts per status"
+    return "total" if "count(*)" in sql else "page of rows"
+
+
+def queue_statements(app: Any, view: View, size: int) -> list[Statement]:
+    """The SQL statements (with parameters) WorkStore.queue sends for this view, captured from
+    the engine while it runs."""
+    from sqlalchemy import event
+
+    from intake_server.staff import queue_views
+
+    engine = app.extensions["db_engine"]
+    seen: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        seen.append((statement, parameters))
+
+    query = view.query(size)
+    with app.test_request_context("/staff/", query_string=query):
+        filters = queue_views._filters()
+        event.listen(engine, "before_cursor_execute", capture)
+        try:
+            app.extensions["work_store"].queue(
+                filters, me=1, page=int(query.get("page", "1")), per_page=PER_PAGE
+            )
+        finally:
+            event.remove(engine, "before_cursor_execute", capture)
+    return [
+        Statement(view, statement_kind(sql), " ".join(sql.split()), parameters)
+        for sql, parameters in seen
+        if sql.lstrip().upper().startswith("SELECT")
+    ]
+
+
+def timed(app: Any, statement: Statement, rounds: int) -> Statement:
+    """The statement run `rounds` times on one connection (median kept), then its plan:
+    EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL."""
+    engine = app.extensions["db_engine"]
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        times = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            conn.exec_driver_sql(statement.sql, statement.parameters).all()
+            times.append(time.perf_counter() - started)
+        prefix = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN (ANALYZE, COSTS OFF, SUMMARY OFF) "
+        plan = conn.exec_driver_sql(prefix + statement.sql, statement.parameters).all()
+        conn.rollback()
+    statement.seconds = percentile(times, 50)
+    statement.plan = [str(row[-1]) for row in plan]
+    return statement
+
+
+def alternatives(app: Any, size: int, rounds: int) -> list[Statement]:
+    """Query changes, timed like the statements they would replace: counting only the open
+    statuses (an index range instead of every row), and the deep page read by keyset (the rows
+    after the last one of the page before) instead of OFFSET."""
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.orm import aliased
+
+    from intake_server.storage.models import StaffUser, Submission, UTCDateTime
+    from intake_server.storage.work import OPEN_STATUSES
+
+    engine = app.extensions["db_engine"]
+    dialect = sqlite.dialect() if engine.dialect.name == "sqlite" else postgresql.dialect()
+
+    def statement(view: View, kind: str, query: Any) -> Statement:
+        compiled = query.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+        return timed(app, Statement(view, kind, " ".join(str(compiled).split()), ()), rounds)
+
+    found = [
+        statement(
+            VIEWS[0],
+            "counts per status, open statuses only",
+            sa.select(Submission.status, sa.func.count())
+            .where(Submission.status.in_(OPEN_STATUSES))
+            .group_by(Submission.status),
+        )
+    ]
+    order = (Submission.urgent.desc(), Submission.received_at, Submission.id)
+    page = int(VIEWS[2].query(size)["page"])
+    if page > 1:
+        with engine.connect() as conn:
+            last = conn.execute(
+                sa.select(Submission.urgent, Submission.received_at, Submission.id)
+                .order_by(*order)
+                .limit(1)
+                .offset((page - 1) * PER_PAGE - 1)
+            ).one()
+        assignee = aliased(StaffUser)
+        # urgent DESC, then (received_at, id) ascending: a row value comparison, which both
+        # databases turn into one index range.
+        later = sa.tuple_(Submission.received_at, Submission.id) > sa.tuple_(
+            sa.literal(last.received_at, UTCDateTime()), sa.literal(last.id)
+        )
+        same_urgency = sa.and_(Submission.urgent.is_(bool(last.urgent)), later)
+        after = sa.or_(same_urgency, Submission.urgent.is_(False)) if last.urgent else same_urgency
+        keyset = (
+            sa.select(
+                Submission.reference,
+                Submission.kind,
+                Submission.urgent,
+                Submission.status,
+                Submission.outcome,
+                Submission.received_at,
+                assignee.email,
+            )
+            .outerjoin(assignee, assignee.id == Submission.assignee_id)
+            .order_by(*order)
+            .limit(PER_PAGE)
+        )
+        with engine.connect() as conn:
+            by_offset = conn.execute(keyset.offset((page - 1) * PER_PAGE)).all()
+            by_key = conn.execute(keyset.where(after)).all()
+        if by_offset != by_key:
+            raise SystemExit("FAIL: the keyset page differs from the OFFSET page it replaces")
+        keyset = keyset.where(after)
+        found.append(
+            statement(
+                VIEWS[2], f"page of rows by keyset (after page {page - 1}'s last row)", keyset
+            )
+        )
+    return found
+
+
+def diagnose(app: Any, slow: list[View], size: int, threshold: float, rounds: int) -> list[str]:
+    """Markdown: where the time of every view goes, statement by statement, what the query
+    changes would make of it, and the plans of the statements of the `slow` views."""
+    now = [timed(app, s, rounds) for view in VIEWS for s in queue_statements(app, view, size)]
+    changed = alternatives(app, size, rounds)
+    rows = [[s.view.name, s.kind, ms(s.seconds, 2)] for s in now]
+    rows += [[s.view.name, s.kind + " (query change)", ms(s.seconds, 2)] for s in changed]
+    plans = [
+        f"-- {s.view.name}: {s.kind}\n{s.sql}\n" + "\n".join(s.plan) for s in now if s.view in slow
+    ]
+    plans += [f"-- {s.view.name}: {s.kind}\n{s.sql}\n" + "\n".join(s.plan) for s in changed]
+    names = ", ".join(view.name for view in slow) or "none"
+    return [
+        f"Where the time goes at {size:,} submissions: each SQL statement WorkStore.queue sends "
+        "for each view, run alone in-process on one connection (median ms), and two query "
+        "changes that are not made (yet).",
+        "",
+        markdown_table(["View", "Statement", "Time (ms)"], rows, "llr"),
+        "",
+        f"Plans for the views more than {threshold:g}x slower at {size:,} ({names}) and for the "
+        "query changes:",
+        "",
+        "```text\n" + "\n\n".join(plans) + "\n```",
+    ]
+
+
+# --- Report ------------------------------------------------------------------------------------
+
+
+def results_table(backend: str, small: list[Timing], large: list[Timing], wrk: bool) -> str:
+    def shown(timing: Timing) -> str:
+        page = f" (page {timing.query['page']})" if timing.view.deep else ""
+        return f"{timing.rows_shown} of {timing.total_shown}{page}"
+
+    rows = []
+    for base, big in zip(small, large, strict=True):
+        row = [
+            base.view.name,
+            shown(base),
+            shown(big),
+            ms(base.p50),
+            ms(big.p50),
+            ratio(big.p50, base.p50),
+            ms(base.p99),
+            ms(big.p99),
+            ratio(big.p99, base.p99),
+        ]
+        if wrk:
+            row += [
+                f"{base.wrk['rate']:.0f}",
+                f"{big.wrk['rate']:.0f}",
+                ratio(big.wrk["rate"], base.wrk["rate"]),
+            ]
+        rows.append(row)
+    n_small, n_large = f"{small[0].size:,}", f"{large[0].size:,}"
+    headers = [
+        f"{LABELS[backend]}: view",
+        f"Rows shown ({n_small})",
+        f"Rows shown ({n_large})",
+        f"p50 {n_small} (ms)",
+        f"p50 {n_large} (ms)",
+        "p50 ratio",
+        f"p99 {n_small} (ms)",
+        f"p99 {n_large} (ms)",
+        "p99 ratio",
+    ]
+    if wrk:
+        headers += [f"wrk req/s {n_small}", f"wrk req/s {n_large}", "req/s ratio"]
+    return markdown_table(headers, rows, "lrrrrrrrrrrr")
+
+
+def run_backend(
+    backend: str, site: Path, tmp: Path, args: argparse.Namespace, say: Callable[[str], None]
+) -> list[str]:
+    """The Markdown this backend adds to the report."""
+    timings: dict[int, list[Timing]] = {}
+    out: list[str] = []
+    for size in (args.baseline, args.size):
+        say(f"{LABELS[backend]}, {size:,} submissions")
+        with database_url(backend, tmp, f"queue-{size}", args.postgres_url) as url:
+            timings[size], app, counts = measure(Deployment(site, url), size, args, say)
+            if size != args.size:
+                app.extensions["db_engine"].dispose()
+                continue
+            out.append(
+                results_table(
+                    backend, timings[args.baseline], timings[size], bool(args.wrk_seconds)
+                )
+            )
+            out.append("")
+            out.append(
+                f"Counts per status ({size:,} submissions): "
+                + ", ".join(f"{status} {n:,}" for status, n in sorted(counts.items()))
+                + "."
+            )
+            slow = [
+                large.view
+                for small, large in zip(timings[args.baseline], timings[size], strict=True)
+                if large.p50 > args.explain_above * small.p50
+            ]
+            say(f"  explaining; more than {args.explain_above:g}x slower: {len(slow)} views")
+            out.append("")
+            out += diagnose(app, slow, size, args.explain_above, args.explain_rounds)
+            app.extensions["db_engine"].dispose()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--size", type=int, default=100_000, help="submissions in the big database")
+    parser.add_argument("--baseline", type=int, default=100, help="submissions in the baseline")
+    parser.add_argument("--requests", type=int, default=300, help="measured requests per view")
+    parser.add_argument("--warmup", type=int, default=20, help="warm-up requests per view")
+    parser.add_argument("--wrk-seconds", type=int, default=0, help="also run wrk (0: do not)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument("--explain-above", type=float, default=3.0, help="ratio that is explained")
+    parser.add_argument("--explain-rounds", type=int, default=15, help="runs per statement")
+    parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--postgres-url", default=POSTGRES_URL)
+    args = parser.parse_args(argv)
+    backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
+
+    from bench.site import built_site
+
+    load_at_start = load_average()
+
+    sections: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="bench-queue-") as tmp_name:
+        tmp = Path(tmp_name)
+        say("building the site")
+        site = built_site(tmp / "site")
+        for backend in backends:
+            sections += run_backend(backend, site, tmp, args, say)
+            sections.append("")
+
+    extra = {
+        **service_run_info(load_at_start, args.workers, args.threads),
+        "client": (
+            f"one httpx client, sequential, {args.warmup} warm-up + {args.requests} measured "
+            "requests per view"
+        ),
+    }
+    if args.wrk_seconds:
+        extra["wrk"] = wrk_version()
+        extra["wrk settings"] = f"-t1 -c2 -d{args.wrk_seconds}s, staff session cookie"
+    if "postgres" in backends:
+        extra["PostgreSQL"] = postgres_version(args.postgres_url)
+    print(f"### The staff queue: {args.size:,} submissions against {args.baseline:,}\n")
+    print("\n".join(sections).rstrip())
+    print()
+    print(machine_table(service_machine_info(extra)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
