@@ -22,7 +22,7 @@ How:
   printed with the table.
 - Lighthouse (the npm package pinned in bench/package.json and bench/package-lock.json; `npm ci
   --prefix bench` installs exactly the locked versions first when bench/node_modules lacks them)
-  drives Debian's Chromium (CHROME_PATH, /usr/bin/chromium by default) headless, with
+  drives Debian's Chromium (CHROMIUM, /usr/bin/chromium by default) headless, with
   Lighthouse's default settings: a mobile phone, simulated slow 4G and a 4x slower CPU. Each page
   is measured --runs times (default 5) and the run with the median performance score is
   reported, as Lighthouse's own guidance advises. Total Blocking Time, and so
@@ -63,6 +63,7 @@ if __package__ in (None, ""):  # run as a file: make `bench` importable
 
 from bench.report import (
     CHROMIUM,
+    CHROMIUM_ARGS,
     command_version,
     machine_table,
     markdown_table,
@@ -74,15 +75,7 @@ from bench.report import (
 BENCH = Path(__file__).resolve().parent
 LIGHTHOUSE = BENCH / "node_modules" / "lighthouse" / "cli" / "index.js"
 LOCK_FILE = BENCH / "package-lock.json"
-CHROME_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROME_FLAGS = ["--headless=new", *CHROMIUM_ARGS]
 PAGES = {
     "Home": "/",
     "Guide page": "/guide/what-to-expect/",

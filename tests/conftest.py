@@ -14,11 +14,11 @@ import pytest
 
 from bench.postgres import POSTGRES_URL
 from bench.postgres import fresh_schema as postgres_schema
+from bench.report import CHROMIUM, CHROMIUM_ARGS
 from bench.site import build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -193,15 +193,6 @@ def live_server(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 
 # --- The browser ---------------------------------------------------------------------------
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="session")
