@@ -6,10 +6,10 @@ POST /consultation/ does runs unchanged, because it is the same view: the rate-l
 CSRF check, validating every field, building the payload, the urgency check, the log line, putting
 the reference in the session and the 303 redirect to /received/ (with its new session cookie).
 What the ceiling leaves out is exactly what `SubmissionStore.add` does: encrypting the answers
-(Fernet), looking up the form_id, the INSERT with its notice hook, and the commit (an fsync on
-SQLite, a WAL flush on PostgreSQL). So the ratio stored/ceiling is the cost of storing, nothing
-else. Swapping the store, rather than adding a copy of the view on another route, means the
-ceiling cannot drift from the real view as that view changes.
+(Fernet), the INSERT with its notice hook (a repeated form_id is looked up only when it
+conflicts), and the commit (an fsync on SQLite, a WAL flush on PostgreSQL). So the ratio
+stored/ceiling is the cost of storing, nothing else. Swapping the store, rather than adding a copy
+of the view on another route, means the ceiling cannot drift from the real view as it changes.
 
 Served the same way as the service (see bench/load.py):
 

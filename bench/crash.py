@@ -150,12 +150,20 @@ class Traffic:
                 with self.lock:
                     self.sent[marker] = answers  # sent from the moment it may reach the server
                 self._send_until_acknowledged(visitor, marker, answers)
+        except Exception as exc:  # a visitor that dies must fail the run, not vanish
+            with self.lock:
+                self.errors.append(f"visitor stopped: {exc.__class__.__name__}: {exc}")
         finally:
             visitor.close()
 
     def _send_until_acknowledged(self, visitor: Visitor, marker: str, answers: dict) -> None:
         """The same form again after any failure, until it is acknowledged or the run ends."""
         while not self.stopping.is_set():
+            try:
+                visitor.fetch_token()
+            except (httpx.HTTPError, AssertionError):
+                time.sleep(0.02)  # the server is down or restarting: no form to fetch yet
+                continue
             try:
                 response = visitor.send(answers, marker)
             except httpx.ConnectError:
@@ -195,9 +203,14 @@ def kill_database_backend(database_url: str) -> bool:
             ).all()
     finally:
         engine.dispose()
-    if not pids:
+    pid = random.choice(pids) if pids else None
+    # A pid from the database means this machine's process only if PostgreSQL runs here.
+    if pid is None or Path(f"/proc/{pid}/comm").read_text().strip() != "postgres":
         return False
-    os.kill(random.choice(pids), signal.SIGKILL)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except PermissionError:
+        raise SystemExit("killing PostgreSQL's processes needs root or the postgres user") from None
     return True
 
 
@@ -243,6 +256,7 @@ def run_trial(
     finally:
         traffic.stopping.set()
         service.stop()
+        service.log.unlink(missing_ok=True)
     report.seconds = time.monotonic() - started
     return report
 

@@ -6,7 +6,7 @@ same run, one after the other, each on a server of its own with the same gunicor
 
 - ceiling: bench/ceiling.py, the real application whose submission store stores nothing. The
   view, the CSRF check, the validation, the log line, the session and the 303 are the same code;
-  only `SubmissionStore.add` (encryption, idempotency lookup, INSERT, commit) is left out.
+  only `SubmissionStore.add` (encryption, INSERT, commit) is left out.
 - SQLite: the real service on a SQLite file (WAL, synchronous=FULL: an fsync per commit).
 - PostgreSQL: the real service on the local PostgreSQL server, in a schema of its own.
 

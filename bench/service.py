@@ -138,7 +138,11 @@ class Service:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        self.wait_ready(timeout)
+        try:
+            self.wait_ready(timeout)
+        except BaseException:
+            self.kill()  # never leave a half-started server behind
+            raise
         return self
 
     def wait_ready(self, timeout: float) -> None:
@@ -198,10 +202,14 @@ class Visitor:
         self.http = httpx.Client(base_url=base_url, timeout=timeout, follow_redirects=False)
         self.token: str | None = None
 
-    def send(self, answers: dict[str, Any], form_id: str) -> httpx.Response:
-        """POST the answers with this form's id; fetch the form first only when a token is due."""
+    def fetch_token(self) -> None:
+        """Open the form for its token, unless the one in hand is still good."""
         if self.token is None:
             self.token = csrf_token(self.http.get("/consultation/").text)
+
+    def send(self, answers: dict[str, Any], form_id: str) -> httpx.Response:
+        """POST the answers with this form's id (fetching the form first when a token is due)."""
+        self.fetch_token()
         response = self.http.post(
             "/consultation/", data={**answers, "csrf_token": self.token, "form_id": form_id}
         )

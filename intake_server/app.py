@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -12,8 +11,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_config
 from .logs import configure_logging
-
-log = logging.getLogger(__name__)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

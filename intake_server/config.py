@@ -87,6 +87,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # lose what someone typed) because a counter could not be reached.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
+        # A Redis that drops packets must fail fast too, not hold a form for minutes.
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         # Compression applies only where a view asks for it (see extensions.compress). Site files
         # are sent as streams; gzip is added for older clients, and their ETags still answer 304.
         "COMPRESS_REGISTER": False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, send_from_directory
+from flask import Blueprint, Response, abort, after_this_request, current_app, send_from_directory
 from werkzeug.exceptions import NotFound
 
 from .extensions import compress
@@ -18,8 +18,8 @@ def _site_dir() -> Path:
 
 @bp.get("/", defaults={"path": ""})
 @bp.get("/<path:path>")
-@compress.compressed()  # static files only: no secrets or typed text in them
 def page(path: str) -> Response:
+    after_this_request(_compressed)
     site = _site_dir()
     if path == "" or path.endswith("/"):
         path += "index.html"
@@ -35,6 +35,12 @@ def page(path: str) -> Response:
         "public, max-age=31536000, immutable" if fingerprinted else "no-cache"
     )
     return response
+
+
+def _compressed(response: Response) -> Response:
+    """Whole files only (static, so no secrets or typed text in them): a part sent for a Range
+    request must stay the exact bytes it says it is."""
+    return compress.after_request(response) if response.status_code == 200 else response
 
 
 def not_found_page() -> Response:

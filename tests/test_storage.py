@@ -336,6 +336,28 @@ def test_key_rotation_moves_every_encrypted_column_to_the_new_key(engine: sa.Eng
         SubmissionStore(engine, old).get(receipts[0].reference)
 
 
+def test_a_purge_during_rotation_is_not_undone(engine: sa.Engine) -> None:
+    """Rotation reads a batch, then writes it back: a purge that lands in between must stand."""
+    old = Keyring([KEY_A])
+    receipt = SubmissionStore(engine, old).add(
+        "consultation", answers(), urgent=False, idempotency_key=new_key()
+    )
+
+    class PurgedMeanwhile(Keyring):
+        def rotate(self, token: bytes) -> bytes:
+            with engine.begin() as conn:  # the retention job, on another connection
+                conn.execute(
+                    sa.update(Submission)
+                    .where(Submission.reference == receipt.reference)
+                    .values(payload=None)
+                )
+            return super().rotate(token)
+
+    reencrypt_all(engine, PurgedMeanwhile([KEY_B, KEY_A]))
+    stored = SubmissionStore(engine, Keyring([KEY_B])).get(receipt.reference)
+    assert stored is not None and stored["payload"] is None
+
+
 def test_every_encrypted_column_is_rotated() -> None:
     """A new binary (ciphertext) column must join the rotation, or an old key could never go."""
     binary = {

@@ -8,7 +8,7 @@ the list matches the models).
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from intake_server.storage.crypto import Keyring
@@ -35,6 +35,14 @@ def reencrypt_all(engine: Engine, keyring: Keyring, batch_size: int = 500) -> di
     counts: dict[str, int] = {}
     for column in ENCRYPTED_COLUMNS:
         model = column.class_
+        table = model.__table__
+        # Written only where the value is still the one read: a purge or an authenticator reset
+        # that lands between the read and the write must win, never be undone by old ciphertext.
+        write = (
+            table.update()
+            .where(table.c.id == bindparam("row_id"), table.c[column.key] == bindparam("old"))
+            .values({column.key: bindparam("new")})
+        )
         done, last_id = 0, 0
         while True:
             # Read and write in separate transactions: on SQLite a transaction that starts with
@@ -48,9 +56,12 @@ def reencrypt_all(engine: Engine, keyring: Keyring, batch_size: int = 500) -> di
                 ).all()
             if not batch:
                 break
-            rotated = [{"id": row[0], column.key: keyring.rotate(row[1])} for row in batch]
+            rotated = [
+                {"row_id": row_id, "old": value, "new": keyring.rotate(value)}
+                for row_id, value in batch
+            ]
             with sessions.begin() as session:
-                session.execute(update(model), rotated)
+                session.execute(write, rotated)
             done += len(batch)
             last_id = batch[-1][0]
         counts[f"{model.__tablename__}.{column.key}"] = done
