@@ -387,10 +387,9 @@ def alternatives(app: Any, size: int, rounds: int) -> list[Statement]:
     after the last one of the page before) instead of OFFSET."""
     import sqlalchemy as sa
     from sqlalchemy.dialects import postgresql, sqlite
-    from sqlalchemy.orm import aliased
 
-    from intake_server.storage.models import StaffUser, Submission, UTCDateTime
-    from intake_server.storage.work import OPEN_STATUSES
+    from intake_server.storage.models import Submission, UTCDateTime
+    from intake_server.storage.work import OPEN_STATUSES, QUEUE_ORDER, queue_rows
 
     engine = app.extensions["db_engine"]
     dialect = sqlite.dialect() if engine.dialect.name == "sqlite" else postgresql.dialect()
@@ -408,17 +407,15 @@ def alternatives(app: Any, size: int, rounds: int) -> list[Statement]:
             .group_by(Submission.status),
         )
     ]
-    order = (Submission.urgent.desc(), Submission.received_at, Submission.id)
     page = int(VIEWS[2].query(size)["page"])
     if page > 1:
         with engine.connect() as conn:
             last = conn.execute(
                 sa.select(Submission.urgent, Submission.received_at, Submission.id)
-                .order_by(*order)
+                .order_by(*QUEUE_ORDER)
                 .limit(1)
                 .offset((page - 1) * PER_PAGE - 1)
             ).one()
-        assignee = aliased(StaffUser)
         # urgent DESC, then (received_at, id) ascending: a row value comparison, which both
         # databases turn into one index range.
         later = sa.tuple_(Submission.received_at, Submission.id) > sa.tuple_(
@@ -426,20 +423,7 @@ def alternatives(app: Any, size: int, rounds: int) -> list[Statement]:
         )
         same_urgency = sa.and_(Submission.urgent.is_(bool(last.urgent)), later)
         after = sa.or_(same_urgency, Submission.urgent.is_(False)) if last.urgent else same_urgency
-        keyset = (
-            sa.select(
-                Submission.reference,
-                Submission.kind,
-                Submission.urgent,
-                Submission.status,
-                Submission.outcome,
-                Submission.received_at,
-                assignee.email,
-            )
-            .outerjoin(assignee, assignee.id == Submission.assignee_id)
-            .order_by(*order)
-            .limit(PER_PAGE)
-        )
+        keyset = queue_rows().limit(PER_PAGE)
         with engine.connect() as conn:
             by_offset = conn.execute(keyset.offset((page - 1) * PER_PAGE)).all()
             by_key = conn.execute(keyset.where(after)).all()

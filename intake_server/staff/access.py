@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import (
@@ -142,28 +143,26 @@ def cookie_name() -> str:
     return "__Host-staff" if current_app.config.get("SESSION_COOKIE_SECURE") else "staff"
 
 
+def _cookie_attributes() -> dict[str, Any]:
+    """The same attributes to set and to delete the cookie: a browser keeps a cookie that a
+    deletion with other attributes does not match."""
+    return {
+        "path": "/",
+        "secure": bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        "httponly": True,
+        "samesite": "Strict",
+    }
+
+
 def set_session_cookie(response: Response, token: str) -> Response:
     """No Max-Age: the browser forgets the cookie when it closes; the server ends it earlier."""
-    response.set_cookie(
-        cookie_name(),
-        token,
-        path="/",
-        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
-        httponly=True,
-        samesite="Strict",
-    )
+    response.set_cookie(cookie_name(), token, **_cookie_attributes())
     g._staff_clear_cookie = False
     return response
 
 
 def clear_session_cookie(response: Response) -> Response:
-    response.delete_cookie(
-        cookie_name(),
-        path="/",
-        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
-        httponly=True,
-        samesite="Strict",
-    )
+    response.delete_cookie(cookie_name(), **_cookie_attributes())
     g._staff_clear_cookie = False
     return response
 

@@ -21,7 +21,8 @@ from intake_server.storage.crypto import Keyring
 from intake_server.storage.database import DurabilityError, session_factory
 from intake_server.storage.links import LinkUnusable, link_is_usable, redeem_link
 from intake_server.storage.models import KINDS, Submission, utc_now
-from intake_server.storage.reference import new_reference, normalise_reference
+from intake_server.storage.records import find_submission, submission_record
+from intake_server.storage.reference import new_reference
 
 InsertHook = Callable[[Session, Submission], None]
 
@@ -122,27 +123,15 @@ class SubmissionStore:
     def get(self, reference: str) -> dict[str, Any] | None:
         """The decrypted submission for a reference as staff or the person typed it, or None.
 
-        Returns the metadata fields and the person's answers under "payload", kept apart so a
-        form field can never shadow a field such as status. An unreadable payload (its key was
-        removed from the keyring) raises cryptography's InvalidToken.
+        The answers sit under "payload" (None once purged), apart from the metadata. An
+        unreadable payload (its key was removed from the keyring) raises cryptography's
+        InvalidToken.
         """
-        canonical = normalise_reference(reference)
-        if canonical is None:
-            return None
         with _storage_errors("the submission could not be read"), self._sessions() as session:
-            row = session.scalar(select(Submission).where(Submission.reference == canonical))
+            row = find_submission(session, reference)
         if row is None:
             return None
-        return {
-            "reference": row.reference,
-            "kind": row.kind,
-            "urgent": row.urgent,
-            "status": row.status,
-            "received_at": row.received_at,
-            "updated_at": row.updated_at,
-            # A purged submission keeps its metadata and loses everything the person wrote.
-            "payload": self._keyring.decrypt(row.payload) if row.payload is not None else None,
-        }
+        return {**submission_record(row, self._keyring), "updated_at": row.updated_at}
 
     def link_usable(self, token: str) -> bool:
         """Whether a personal assessment link can still be used (it is checked again on submit)."""
