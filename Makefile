@@ -34,7 +34,7 @@ preview: $(STAMP)
 
 ## One readable report on the site's Markdown: errors fail, warnings do not.
 check-content: $(STAMP)
-	$(BIN)/python site_templates/content_check.py
+	$(BIN)/python -m site_templates.content_check
 
 ## Lint, check the content, then every test (browser and PostgreSQL tests included).
 test: $(STAMP) lint check-content

@@ -18,18 +18,19 @@ Served the same way as the service (see bench/load.py):
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from flask import Flask
 
 from intake_server import create_app
-from intake_server.storage import Receipt, SubmissionStore, new_reference
-from intake_server.storage.models import utc_now
+from intake_server.services import EXTENSION, services
+from intake_server.storage import Receipt, SubmissionStore, new_reference, utc_now
 
 
 class UnstoredSubmissions:
     """A submission store that stores nothing: `add` answers as if the row had been committed.
-    Every other method (ping for /healthz, get, count...) is the real store's."""
+    Every other method (ping for /healthz, get...) is the real store's."""
 
     def __init__(self, real: SubmissionStore) -> None:
         self._real = real
@@ -59,5 +60,8 @@ def create_ceiling_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The service's application, configured from the environment like `create_app()`, with a
     submission store that never writes."""
     app = create_app(test_config)
-    app.extensions["intake_store"] = UnstoredSubmissions(app.extensions["intake_store"])
+    real = services(app)
+    app.extensions[EXTENSION] = dataclasses.replace(
+        real, submissions=UnstoredSubmissions(real.submissions)
+    )
     return app

@@ -8,8 +8,8 @@ all 1.0, and at most 200 KB transferred.
 How:
 
 - The site is built fresh (`mkdocs build --strict`, the project's own configuration, as
-  bench/site.py builds it for every service benchmark) into a temporary folder, and the real
-  intake service serves it: gunicorn running `intake_server:create_app()` (bench/service.py) with
+  testkit/site.py builds it for every service benchmark) into a temporary folder, and the real
+  intake service serves it: gunicorn running `intake_server:create_app()` (testkit/service.py) with
   INTAKE_ENV=development, its own SECRET_KEY and ENCRYPTION_KEYS, SITE_DIR at the fresh site and
   DATABASE_URL a temporary SQLite file that is migrated first. The consultation page is the
   service's own page (the form inside the site's shell), exactly as visitors get it.
@@ -62,8 +62,6 @@ if __package__ in (None, ""):  # run as a file: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     command_version,
     machine_table,
     markdown_table,
@@ -71,6 +69,7 @@ from bench.report import (
     say,
     site_machine_info,
 )
+from testkit.browser import CHROMIUM, CHROMIUM_ARGS
 
 BENCH = Path(__file__).resolve().parent
 LIGHTHOUSE = BENCH / "node_modules" / "lighthouse" / "cli" / "index.js"
@@ -174,8 +173,8 @@ def content_encoding(url: str) -> str | None:
 @contextmanager
 def serve_site(work: Path) -> Iterator[str]:
     """The real service (gunicorn) serving a freshly built site; yields its URL."""
-    from bench.service import Deployment, Service
-    from bench.site import built_site
+    from testkit.service import Deployment, Service
+    from testkit.site import built_site
 
     site = built_site(work / "site")
     deployment = Deployment(site, f"sqlite:///{work / 'intake.sqlite3'}")

@@ -59,7 +59,6 @@ from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from bench.postgres import POSTGRES_URL, database_url
 from bench.report import (
     WRK,
     load_average,
@@ -74,7 +73,10 @@ from bench.report import (
     service_run_info,
     wrk_version,
 )
-from bench.service import CONSULTATION, Deployment, Service, Visitor
+from intake_server.services import services
+from testkit.clients import CONSULTATION, Visitor
+from testkit.postgres import POSTGRES_URL, database_url
+from testkit.service import Deployment, Service
 
 LUA = Path(__file__).resolve().with_name("load_submit.lua")
 CEILING_APP = "bench.ceiling:create_ceiling_app()"
@@ -254,7 +256,6 @@ class Ledger:
 
     def __init__(self, deployment: Deployment) -> None:
         self.app = deployment.app()
-        self.store = self.app.extensions["intake_store"]
         self.serializer = self.app.session_interface.get_signing_serializer(self.app)
 
     def references(self) -> set[str]:
@@ -262,16 +263,16 @@ class Ledger:
 
         from intake_server.storage.models import Submission
 
-        with self.app.extensions["db_engine"].connect() as conn:
+        with services(self.app).engine.connect() as conn:
             return set(conn.scalars(sa.select(Submission.reference)))
 
     def settled_count(self, quiet: float = 0.5, limit: float = 30.0) -> int:
-        """SubmissionStore.count() once the requests wrk left in flight have finished."""
+        """How many submissions are stored, once the requests wrk left in flight have finished."""
         deadline = time.monotonic() + limit
-        count = self.store.count()
+        count = len(self.references())
         while time.monotonic() < deadline:
             time.sleep(quiet)
-            again = self.store.count()
+            again = len(self.references())
             if again == count:
                 return count
             count = again
@@ -287,7 +288,7 @@ class Ledger:
         return self.serializer.loads(morsel.value).get("receipt")
 
     def dispose(self) -> None:
-        self.app.extensions["db_engine"].dispose()
+        services(self.app).engine.dispose()
 
 
 def storage_problems(
@@ -462,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     if "ceiling" in args.backends:  # the baseline first, in the order of the table
         args.backends = ["ceiling", *(b for b in args.backends if b != "ceiling")]
 
-    from bench.site import built_site
+    from testkit.site import built_site
 
     load_at_start = load_average()
 

@@ -59,7 +59,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.postgres import POSTGRES_URL, database_url
 from bench.report import (
     WRK,
     load_average,
@@ -74,8 +73,11 @@ from bench.report import (
     service_run_info,
     wrk_version,
 )
-from bench.service import CONSULTATION, Deployment, Service, StaffBrowser, create_enrolled_account
+from intake_server.services import services
 from intake_server.staff.queue_views import PER_PAGE
+from testkit.clients import CONSULTATION, StaffBrowser, create_enrolled_account
+from testkit.postgres import POSTGRES_URL, database_url
+from testkit.service import Deployment, Service
 
 STAFF_EMAIL = "queue-bench@example.org"
 STAFF_PASSWORD = "harbour lantern meadow copper"
@@ -149,20 +151,18 @@ def fill(app: Any, size: int, seed: int, say: Callable[[str], None]) -> dict[str
     import sqlalchemy as sa
 
     from intake_server.passwords import hash_password
-    from intake_server.staff.access import staff_store
-    from intake_server.storage.audit import Actor
+    from intake_server.storage import Actor
     from intake_server.storage.models import OUTCOMES, StaffUser, Submission
     from intake_server.storage.reference import new_reference
 
     rng = random.Random(seed)
-    keyring = app.extensions["keyring"]
-    engine = app.extensions["db_engine"]
+    keyring = services(app).keyring
+    engine = services(app).engine
     actor = Actor(id=None, email="setup", client_addr=None)
-    with app.app_context():
-        for n in range(COLLEAGUES):
-            staff_store().create_account(
-                f"colleague{n}@example.org", "staff", hash_password(secrets.token_hex(8)), actor
-            )
+    for n in range(COLLEAGUES):
+        services(app).staff.create_account(
+            f"colleague{n}@example.org", "staff", hash_password(secrets.token_hex(8)), actor
+        )
     with engine.connect() as conn:
         staff_ids = list(conn.scalars(sa.select(StaffUser.id)))
     now = datetime.now(UTC)
@@ -279,13 +279,10 @@ def measure(
 ) -> tuple[list[Timing], Any, dict[str, int]]:
     """Fill, start gunicorn, sign in, time every view. Returns the timings, the app (for the
     diagnosis) and the counts per status."""
-    from intake_server.staff.access import staff_store
-
     deployment.upgrade()
     app = deployment.app()
     counts = fill(app, size, seed=args.seed, say=say)
-    with app.app_context():
-        secret = create_enrolled_account(staff_store(), STAFF_EMAIL, "staff", STAFF_PASSWORD)
+    secret = create_enrolled_account(services(app).staff, STAFF_EMAIL, "staff", STAFF_PASSWORD)
     timings = []
     with Service(deployment, workers=args.workers, threads=args.threads) as service:
         staff = StaffBrowser(service.url)
@@ -339,7 +336,7 @@ def queue_statements(app: Any, view: View, size: int) -> list[Statement]:
 
     from intake_server.staff import queue_views
 
-    engine = app.extensions["db_engine"]
+    engine = services(app).engine
     seen: list[tuple[str, Any]] = []
 
     def capture(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
@@ -350,7 +347,7 @@ def queue_statements(app: Any, view: View, size: int) -> list[Statement]:
         filters = queue_views._filters()
         event.listen(engine, "before_cursor_execute", capture)
         try:
-            app.extensions["work_store"].queue(
+            services(app).work.queue(
                 filters, me=1, page=int(query.get("page", "1")), per_page=PER_PAGE
             )
         finally:
@@ -365,7 +362,7 @@ def queue_statements(app: Any, view: View, size: int) -> list[Statement]:
 def timed(app: Any, statement: Statement, rounds: int) -> Statement:
     """The statement run `rounds` times on one connection (median kept), then its plan:
     EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL."""
-    engine = app.extensions["db_engine"]
+    engine = services(app).engine
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
         times = []
@@ -391,7 +388,7 @@ def alternatives(app: Any, size: int, rounds: int) -> list[Statement]:
     from intake_server.storage.models import Submission, UTCDateTime
     from intake_server.storage.work import OPEN_STATUSES, QUEUE_ORDER, queue_rows
 
-    engine = app.extensions["db_engine"]
+    engine = services(app).engine
     dialect = sqlite.dialect() if engine.dialect.name == "sqlite" else postgresql.dialect()
 
     def statement(view: View, kind: str, query: Any) -> Statement:
@@ -520,7 +517,7 @@ def run_backend(
         with database_url(backend, tmp, f"queue-{size}", args.postgres_url) as url:
             timings[size], app, counts = measure(Deployment(site, url), size, args, say)
             if size != args.size:
-                app.extensions["db_engine"].dispose()
+                services(app).engine.dispose()
                 continue
             out.append(
                 results_table(
@@ -541,7 +538,7 @@ def run_backend(
             say(f"  explaining; more than {args.explain_above:g}x slower: {len(slow)} views")
             out.append("")
             out += diagnose(app, slow, size, args.explain_above, args.explain_rounds)
-            app.extensions["db_engine"].dispose()
+            services(app).engine.dispose()
     return out
 
 
@@ -562,7 +559,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
 
-    from bench.site import built_site
+    from testkit.site import built_site
 
     load_at_start = load_average()
 

@@ -17,18 +17,9 @@ from collections.abc import Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
 
+from testkit.browser import CHROMIUM
+
 # The tools the benchmarks drive, named once so the figures and the machine table agree.
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# Flags for Chromium on these machines (the tests' Playwright and Lighthouse alike): without the
-# background-networking ones it keeps trying hosts the closed network refuses.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WRK = "/usr/bin/wrk"
 # The mkdocs packages a site build's figures depend on.
 SITE_PACKAGES = ("mkdocs", "mkdocs-material", "mkdocs-macros-plugin")

@@ -12,8 +12,8 @@ if TYPE_CHECKING:
     from flask import Flask
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """The application factory (see intake_server.app)."""
+def create_app(test_config: dict[str, Any] | None = None, **options: Any) -> Flask:
+    """The application factory (see intake_server.app); `flask --app intake_server` finds it."""
     from .app import create_app as factory
 
-    return factory(test_config)
+    return factory(test_config, **options)

@@ -1,7 +1,8 @@
-"""Settings from the environment, with safe defaults.
+"""Every setting of the service: read from the environment, defaulted and validated here, once.
 
-Production (the default) refuses to start without its secrets; development makes them under
-instance/ so that `make run` works on a fresh machine.
+`load_settings` returns one frozen `Settings`; nothing else in the package reads the environment
+or keeps a default of its own. Production (the default) refuses to start without its secrets;
+development makes them under instance/ so that `make run` works on a fresh machine.
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,23 +21,166 @@ from cryptography.fernet import Fernet
 log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MODES = ("production", "development")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# The files development keeps its generated secrets in, under instance/.
+DEV_SECRET_FILES = ("secret_key", "encryption_keys")
 
 
 class ConfigError(RuntimeError):
     """A setting is missing or wrong; the message says which one and how to fix it."""
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    starttls: bool
+    timeout: float
+    mail_from: str
 
 
-def _dev_secret(instance: Path, name: str, make: Any) -> str:
+@dataclass(frozen=True)
+class Settings:
+    """The service's settings, typed and checked. Names follow the environment variables."""
+
+    mode: str
+    secret_key: str
+    encryption_keys: str
+    database_url: str
+    site_dir: Path
+    log_level: str
+    proxy_count: int
+    max_content_length: int
+    csrf_time_limit: int
+    # Rate limits (Flask-Limiter syntax) and where they are counted.
+    ratelimit_enabled: bool
+    ratelimit_storage_uri: str
+    ratelimit_key_prefix: str
+    form_rate_limit: str
+    staff_sign_in_limit: str
+    # The staff dashboard.
+    staff_idle_minutes: float
+    staff_session_hours: float
+    staff_mfa_optional: bool
+    response_target_business_days: int
+    assessment_link_days: int
+    purge_after_days: int
+    # Notice mail for new submissions (no PHI in it).
+    intake_inbox: tuple[str, ...]
+    dashboard_url: str
+    smtp: SmtpSettings
+
+    @property
+    def production(self) -> bool:
+        return self.mode == "production"
+
+    @property
+    def mfa_required(self) -> bool:
+        """MFA may be skipped only on a development machine that asks for it; never in production."""
+        return not (self.mode == "development" and self.staff_mfa_optional)
+
+    def flask_config(self) -> dict[str, Any]:
+        """The part of the settings that Flask and its extensions read from app.config."""
+        return {
+            "SECRET_KEY": self.secret_key,
+            "MAX_CONTENT_LENGTH": self.max_content_length,
+            # A slow typist may take a long time; an expired token is handled gently in the view.
+            "WTF_CSRF_TIME_LIMIT": self.csrf_time_limit,
+            "RATELIMIT_ENABLED": self.ratelimit_enabled,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            # Keeps two installations that share one Redis from counting each other's visitors.
+            "RATELIMIT_KEY_PREFIX": self.ratelimit_key_prefix,
+            # If Redis goes away, count in this process until it is back: a form must never fail
+            # (and lose what someone typed) because a counter could not be reached.
+            "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+            "RATELIMIT_SWALLOW_ERRORS": True,
+            # A Redis that drops packets must fail fast too, not hold a form for minutes.
+            "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            # Compression applies only where a view asks for it (see extensions.compress). Site
+            # files are sent as streams; gzip is added for older clients, and ETags still match.
+            "COMPRESS_REGISTER": False,
+            "COMPRESS_ALGORITHM_STREAMING": ["zstd", "br", "gzip"],
+            "COMPRESS_STREAMING_ENDPOINT_CONDITIONAL": ["site.page"],
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.production,
+            "SESSION_COOKIE_NAME": "__Host-session" if self.production else "session",
+            "PREFERRED_URL_SCHEME": "https" if self.production else "http",
+        }
+
+
+# --- Reading one value -------------------------------------------------------------------------
+
+
+class _Source:
+    """The environment with a test's or a caller's overrides on top. Overrides may be typed
+    values (True, 0.5); the environment only ever gives text."""
+
+    def __init__(self, env: Mapping[str, str], overrides: Mapping[str, Any]) -> None:
+        self.env = env
+        self.overrides = overrides
+        # Every name asked for: an override outside it is a typing mistake, not a setting.
+        self.asked: set[str] = set()
+
+    def raw(self, name: str) -> Any:
+        self.asked.add(name)
+        if name in self.overrides and self.overrides[name] is not None:
+            return self.overrides[name]
+        value = self.env.get(name)
+        return None if value is None or value == "" else value
+
+    def text(self, name: str, default: str) -> str:
+        value = self.raw(name)
+        return default if value is None else str(value)
+
+    def flag(self, name: str, default: bool = False) -> bool:
+        value = self.raw(name)
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{name} must be 1 or 0 (true or false), not {value!r}")
+
+    def number(self, name: str, default: float, cast: Callable[[Any], Any], minimum: float) -> Any:
+        value = self.raw(name)
+        if value is None:
+            return default
+        kind = "a whole number" if cast is int else "a number"
+        try:
+            number = cast(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name} must be {kind}, not {value!r}") from None
+        if number < minimum:
+            raise ConfigError(f"{name} must be at least {minimum:g}, not {value!r}")
+        return number
+
+    def whole(self, name: str, default: int, minimum: int = 0) -> int:
+        return int(self.number(name, default, int, minimum))
+
+    def positive(self, name: str, default: float) -> float:
+        value = float(self.number(name, default, float, 0))
+        if value <= 0:
+            raise ConfigError(f"{name} must be more than 0, not {self.raw(name)!r}")
+        return value
+
+
+def _addresses(value: str | None) -> tuple[str, ...]:
+    """INTAKE_INBOX as addresses: one, or a comma-separated list. Empty means none."""
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+# --- Development secrets -----------------------------------------------------------------------
+
+
+def _dev_secret(instance: Path, name: str, make: Callable[[], str]) -> str:
     """Read a development secret from instance/, creating it (owner-only) on first use."""
     path = instance / name
     if not path.exists():
@@ -47,17 +194,49 @@ def _dev_secret(instance: Path, name: str, make: Any) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    env = os.environ
-    overrides = overrides or {}
-    mode = overrides.get("INTAKE_ENV") or env.get("INTAKE_ENV", "production")
-    if mode not in ("production", "development"):
-        raise ConfigError("INTAKE_ENV must be 'production' or 'development'")
-    instance = Path(instance_path)
-    production = mode == "production"
+def _has_dev_setup(instance: Path) -> bool:
+    return all((instance / name).is_file() for name in DEV_SECRET_FILES)
 
-    secret_key = overrides.get("SECRET_KEY") or env.get("SECRET_KEY")
-    keys = overrides.get("ENCRYPTION_KEYS") or env.get("ENCRYPTION_KEYS")
+
+def _mode(source: _Source, instance: Path, operator_command: bool) -> str:
+    """production unless told otherwise. An operator command run in a checkout where `make run`
+    made a development setup (and no production setting is given) uses that setup, and says so,
+    so the README's commands work as written after `make run`."""
+    mode = source.raw("INTAKE_ENV")
+    if mode is not None:
+        if mode not in MODES:
+            raise ConfigError("INTAKE_ENV must be 'production' or 'development'")
+        return str(mode)
+    production_given = any(
+        source.raw(name) for name in ("SECRET_KEY", "ENCRYPTION_KEYS", "DATABASE_URL")
+    )
+    if operator_command and not production_given and _has_dev_setup(instance):
+        print(
+            f"Using the development setup that `make run` made in {instance} "
+            "(INTAKE_ENV=development). Set INTAKE_ENV=production to refuse it.",
+            file=sys.stderr,
+        )
+        return "development"
+    return "production"
+
+
+# --- All of them -------------------------------------------------------------------------------
+
+
+def load_settings(
+    instance_path: str | Path,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    operator_command: bool = False,
+) -> Settings:
+    """Read, default and check every setting. `overrides` use the environment's names."""
+    source = _Source(os.environ if env is None else env, overrides or {})
+    instance = Path(instance_path)
+    mode = _mode(source, instance, operator_command)
+    production = mode == "production"
+    secret_key = source.raw("SECRET_KEY")
+    keys = source.raw("ENCRYPTION_KEYS")
     if production:
         missing = [n for n, v in (("SECRET_KEY", secret_key), ("ENCRYPTION_KEYS", keys)) if not v]
         if missing:
@@ -73,55 +252,42 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         keys = keys or _dev_secret(
             instance, "encryption_keys", lambda: Fernet.generate_key().decode()
         )
-
-    config: dict[str, Any] = {
-        "INTAKE_ENV": mode,
-        "SECRET_KEY": secret_key,
-        "ENCRYPTION_KEYS": keys,
-        "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'intake.sqlite3'}",
-        "SITE_DIR": env.get("SITE_DIR") or str(PROJECT_ROOT / "site"),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
-        # Keeps two installations that share one Redis from counting each other's visitors.
-        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "intake"),
-        # If Redis goes away, count in this process until it is back: a form must never fail (and
-        # lose what someone typed) because a counter could not be reached.
-        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
-        "RATELIMIT_SWALLOW_ERRORS": True,
-        # A Redis that drops packets must fail fast too, not hold a form for minutes.
-        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        # Compression applies only where a view asks for it (see extensions.compress). Site files
-        # are sent as streams; gzip is added for older clients, and their ETags still answer 304.
-        "COMPRESS_REGISTER": False,
-        "COMPRESS_ALGORITHM_STREAMING": ["zstd", "br", "gzip"],
-        "COMPRESS_STREAMING_ENDPOINT_CONDITIONAL": ["site.page"],
-        "FORM_RATE_LIMIT": env.get("FORM_RATE_LIMIT", "5 per minute;30 per hour"),
-        "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 64 * 1024),
-        # A slow typist may take a long time; an expired token is handled gently in the form view.
-        "WTF_CSRF_TIME_LIMIT": _env_int("CSRF_TIME_LIMIT", 3600),
-        "PROXY_COUNT": _env_int("PROXY_COUNT", 0),
-        # The staff dashboard.
-        "STAFF_IDLE_MINUTES": _env_int("STAFF_IDLE_MINUTES", 15),
-        "STAFF_SESSION_HOURS": _env_int("STAFF_SESSION_HOURS", 12),
-        "STAFF_SIGN_IN_LIMIT": env.get("STAFF_SIGN_IN_LIMIT", "10 per minute;100 per hour"),
-        "STAFF_MFA_OPTIONAL": env.get("STAFF_MFA_OPTIONAL", "") == "1",
-        "RESPONSE_TARGET_BUSINESS_DAYS": _env_int("RESPONSE_TARGET_BUSINESS_DAYS", 1),
-        "ASSESSMENT_LINK_DAYS": _env_int("ASSESSMENT_LINK_DAYS", 7),
-        "PURGE_AFTER_DAYS": _env_int("PURGE_AFTER_DAYS", 365),
-        # Notice mail for new submissions (no PHI in it).
-        "INTAKE_INBOX": env.get("INTAKE_INBOX", ""),
-        "DASHBOARD_URL": env.get("DASHBOARD_URL", "http://127.0.0.1:8000"),
-        "MAIL_FROM": env.get("MAIL_FROM", "intake@localhost"),
-        "SMTP_HOST": env.get("SMTP_HOST", "127.0.0.1"),
-        "SMTP_PORT": _env_int("SMTP_PORT", 25),
-        "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
-        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
-        "SMTP_STARTTLS": env.get("SMTP_STARTTLS", "") in ("1", "true", "yes"),
-        "SMTP_TIMEOUT": _env_int("SMTP_TIMEOUT", 10),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": production,
-        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
-        "PREFERRED_URL_SCHEME": "https" if production else "http",
-    }
-    config.update(overrides)
-    return config
+    settings = Settings(
+        mode=mode,
+        secret_key=str(secret_key),
+        encryption_keys=str(keys),
+        database_url=source.text("DATABASE_URL", f"sqlite:///{instance / 'intake.sqlite3'}"),
+        site_dir=Path(source.text("SITE_DIR", str(PROJECT_ROOT / "site"))),
+        log_level=source.text("LOG_LEVEL", "INFO").upper(),
+        proxy_count=source.whole("PROXY_COUNT", 0),
+        max_content_length=source.whole("MAX_CONTENT_LENGTH", 64 * 1024, minimum=1024),
+        csrf_time_limit=source.whole("CSRF_TIME_LIMIT", 3600, minimum=1),
+        ratelimit_enabled=source.flag("RATELIMIT_ENABLED", True),
+        ratelimit_storage_uri=source.text("RATELIMIT_STORAGE_URI", "memory://"),
+        ratelimit_key_prefix=source.text("RATELIMIT_KEY_PREFIX", "intake"),
+        form_rate_limit=source.text("FORM_RATE_LIMIT", "5 per minute;30 per hour"),
+        staff_sign_in_limit=source.text("STAFF_SIGN_IN_LIMIT", "10 per minute;100 per hour"),
+        staff_idle_minutes=source.positive("STAFF_IDLE_MINUTES", 15),
+        staff_session_hours=source.positive("STAFF_SESSION_HOURS", 12),
+        staff_mfa_optional=source.flag("STAFF_MFA_OPTIONAL"),
+        response_target_business_days=source.whole("RESPONSE_TARGET_BUSINESS_DAYS", 1, minimum=1),
+        assessment_link_days=source.whole("ASSESSMENT_LINK_DAYS", 7, minimum=1),
+        purge_after_days=source.whole("PURGE_AFTER_DAYS", 365, minimum=1),
+        intake_inbox=_addresses(source.raw("INTAKE_INBOX")),
+        dashboard_url=source.text("DASHBOARD_URL", "http://127.0.0.1:8000"),
+        smtp=SmtpSettings(
+            host=source.text("SMTP_HOST", "127.0.0.1"),
+            port=source.whole("SMTP_PORT", 25, minimum=1),
+            username=source.raw("SMTP_USERNAME"),
+            password=source.raw("SMTP_PASSWORD"),
+            starttls=source.flag("SMTP_STARTTLS"),
+            timeout=source.positive("SMTP_TIMEOUT", 10),
+            mail_from=source.text("MAIL_FROM", "intake@localhost"),
+        ),
+    )
+    unknown = sorted(set(source.overrides) - source.asked)
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
+    if settings.log_level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    return settings

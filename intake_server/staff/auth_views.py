@@ -12,36 +12,31 @@ import base64
 import io
 import re
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pyotp
 import segno
 from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 from werkzeug.exceptions import TooManyRequests
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import InputRequired, Length, Regexp
 
 from ..clinic import clinic
 from ..extensions import limiter
-from ..storage.staff import SessionPolicy, StepResult
-from . import admin_bp, bp
-from .access import (
+from ..services import services
+from ..storage import SessionPolicy, StepResult
+from .blueprints import admin_bp, bp
+from .forms import CodeForm, SignInForm
+from .guards import home_url, safe_next
+from .identity import (
     StaffIdentity,
     clear_session_cookie,
     current_actor,
     current_mfa_enrolled,
     current_staff,
-    home_url,
-    safe_next,
     session_policy,
     set_session_cookie,
-    sign_in_limit,
-    staff_store,
 )
+from .labels import local_time
 
 WRONG_CREDENTIALS = "The email address or password is not right. Check them and try again."
 WRONG_CODE = (
@@ -54,47 +49,6 @@ ENROLLED = "Your authenticator app is set up. From now on, sign in with a code f
 _SESSION_ID = re.compile(r"[0-9a-f]{64}")
 # StaffStore.sign_in_code or .confirm_enrolment: (session id, code, client address, policy).
 CodeCheck = Callable[[str, str, str | None, SessionPolicy], StepResult]
-
-
-def _digits_only(value: str | None) -> str | None:
-    """People type codes as "123 456" or paste them with spaces; only the digits count."""
-    return re.sub(r"[\s-]", "", value) if value else value
-
-
-class SignInForm(FlaskForm):
-    email = EmailField(
-        "Email address",
-        validators=[
-            InputRequired("Enter your email address."),
-            Length(max=254, message="An email address is at most 254 characters."),
-        ],
-        render_kw={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"},
-    )
-    password = PasswordField(
-        "Password",
-        validators=[InputRequired("Enter your password.")],
-        render_kw={"autocomplete": "current-password"},
-    )
-
-
-class CodeForm(FlaskForm):
-    code = StringField(
-        "6-digit code",
-        description="Open your authenticator app and type the code it shows for this clinic.",
-        filters=[_digits_only],
-        validators=[
-            InputRequired("Enter the 6-digit code from your authenticator app."),
-            Regexp(r"^[0-9]{6}$", message="The code is 6 digits, like 123456."),
-        ],
-        render_kw={
-            "autocomplete": "one-time-code",
-            "inputmode": "numeric",
-            "spellcheck": "false",
-            "autocapitalize": "none",
-            "maxlength": "9",
-            "class_": "staff-code",
-        },
-    )
 
 
 # --- Helpers ----------------------------------------------------------------------------------
@@ -143,12 +97,6 @@ def _code_failed(form: CodeForm, result: StepResult) -> int:
     return 200
 
 
-def local_time(when: datetime) -> str:
-    """A time in the clinic's zone, as staff read a clock on the wall."""
-    local = when.astimezone(ZoneInfo(clinic().get("timezone", "UTC")))
-    return local.strftime("%-d %b %Y, %H:%M %Z")
-
-
 def qr_image(uri: str) -> str:
     """The provisioning URI as a QR code, an SVG inside a data: URI (allowed by the CSP's img-src)
     so the secret never sits at a URL of its own that a cache or a log could keep."""
@@ -157,6 +105,11 @@ def qr_image(uri: str) -> str:
         buffer, kind="svg", scale=5, border=4, dark="#000", light="#fff", xmldecl=False
     )
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def sign_in_limit() -> str:
+    """Per client address, on the POST of each sign-in step (Flask-Limiter syntax)."""
+    return services().settings.staff_sign_in_limit
 
 
 def _issuer() -> str:
@@ -176,7 +129,7 @@ def sign_in() -> ResponseReturnValue:
     form = SignInForm()
     status = 200
     if form.validate_on_submit():
-        result = staff_store().sign_in_password(
+        result = services().staff.sign_in_password(
             form.email.data or "",
             form.password.data or "",
             request.remote_addr,
@@ -203,7 +156,9 @@ def sign_in() -> ResponseReturnValue:
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @limiter.limit(sign_in_limit, methods=["POST"])
 def sign_in_code() -> ResponseReturnValue:
-    return _code_page("staff.sign_in_code", "staff/sign_in_code.html", staff_store().sign_in_code)
+    return _code_page(
+        "staff.sign_in_code", "staff/sign_in_code.html", services().staff.sign_in_code
+    )
 
 
 @bp.route("/enrol", methods=["GET", "POST"])
@@ -212,7 +167,7 @@ def enrol() -> ResponseReturnValue:
     return _code_page(
         "staff.enrol",
         "staff/enrol.html",
-        staff_store().confirm_enrolment,
+        services().staff.confirm_enrolment,
         setup=_enrolment_setup,
         success_message=ENROLLED,
     )
@@ -221,7 +176,7 @@ def enrol() -> ResponseReturnValue:
 def _enrolment_setup(staff: StaffIdentity) -> dict[str, Any] | None:
     """What the page shows to set the app up (a QR code, and the secret in groups of four to
     type instead), or None when this session holds no secret to enrol."""
-    secret = staff_store().enrolment_secret(staff.session_id)
+    secret = services().staff.enrolment_secret(staff.session_id)
     if secret is None:
         return None
     uri = pyotp.TOTP(secret).provisioning_uri(name=staff.email, issuer_name=_issuer())
@@ -277,7 +232,7 @@ def _code_page(
 def sign_out() -> ResponseReturnValue:
     staff = current_staff()
     assert staff is not None  # the guard lets only a signed-in session get here
-    staff_store().sign_out(staff.session_id, current_actor())
+    services().staff.sign_out(staff.session_id, current_actor())
     # Forget everything this browser held for the dashboard, the form token included.
     session.clear()
     flash("You are signed out.", "info")
@@ -316,7 +271,7 @@ bp.register_error_handler(429, _too_many)
 def sessions() -> ResponseReturnValue:
     return render_template(
         "staff/sessions.html",
-        sessions=staff_store().active_sessions(session_policy()),
+        sessions=services().staff.active_sessions(session_policy()),
         mine=g.staff.session_id,
         local_time=local_time,
     )
@@ -326,7 +281,7 @@ def sessions() -> ResponseReturnValue:
 def revoke_session(session_id: str) -> ResponseReturnValue:
     if not _SESSION_ID.fullmatch(session_id):
         abort(404)
-    if staff_store().revoke_session(session_id, current_actor()):
+    if services().staff.revoke_session(session_id, current_actor()):
         flash("That session has been ended. Its browser must sign in again.", "info")
     else:
         flash("That session had already ended.", "info")

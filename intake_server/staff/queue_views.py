@@ -5,28 +5,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ..clinic import clinic
-from ..storage.models import OUTCOMES, STATUSES, utc_now
-from ..storage.work import QueueFilter, WorkError, WorkStore
-from . import admin_bp, bp, present
-from .access import current_actor
+from ..services import services
+from ..storage import OUTCOMES, STATUSES, QueueFilter, WorkError, WorkStore
+from . import labels
+from .blueprints import admin_bp, bp
+from .deadlines import is_overdue
+from .identity import current_actor
 
 PER_PAGE = 50
 
 
 def work() -> WorkStore:
-    return current_app.extensions["work_store"]
+    return services().work
 
 
 def _context(**values: object) -> dict[str, object]:
     return {
         "clinic": clinic(),
-        "present": present,
-        "now": utc_now(),
-        "target_days": current_app.config.get("RESPONSE_TARGET_BUSINESS_DAYS", 1),
+        "labels": labels,
+        "is_overdue": is_overdue,
+        "now": services().clock(),
+        "target_days": services().settings.response_target_business_days,
         **values,
     }
 
@@ -70,9 +73,7 @@ def detail(reference: str, new_link: str | None = None) -> ResponseReturnValue:
     if submission is None:
         flash("No submission has that reference.", "error")
         return redirect(url_for("staff.queue"))
-    current_app.extensions["audit"].record(
-        "viewed", current_actor(), reference=submission["reference"]
-    )
+    services().audit.record("viewed", current_actor(), reference=submission["reference"])
     return render_template(
         "staff/detail.html",
         **_context(
@@ -81,6 +82,7 @@ def detail(reference: str, new_link: str | None = None) -> ResponseReturnValue:
             outcomes=OUTCOMES,
             members=work().staff_members(),
             new_link=new_link,
+            link_days=services().settings.assessment_link_days,
         ),
     )
 
@@ -109,7 +111,7 @@ def claim(reference: str) -> ResponseReturnValue:
 def set_status(reference: str) -> ResponseReturnValue:
     status = request.form.get("status", "")
     outcome = request.form.get("outcome") or None
-    label = present.STATUS_LABELS.get(status, status)
+    label = labels.STATUS_LABELS.get(status, status)
     return _act(
         reference,
         lambda: work().set_status(reference, current_actor(), status, outcome),
@@ -139,20 +141,20 @@ def add_note(reference: str) -> ResponseReturnValue:
 
 @bp.post("/submissions/<reference>/assessment-link")
 def create_link(reference: str) -> ResponseReturnValue:
-    days = current_app.config.get("ASSESSMENT_LINK_DAYS", 7)
+    days = services().settings.assessment_link_days
     try:
         token = work().create_assessment_link(reference, current_actor(), timedelta(days=days))
     except WorkError as problem:
         flash(str(problem), "error")
         return redirect(url_for("staff.detail", reference=reference), code=303)
     # Shown once, on this response only: the token is never stored or put in a cookie.
-    link = url_for("public.assessment", link=token, _external=True)
+    link = url_for("intake.assessment", link=token, _external=True)
     return detail(reference, new_link=link)
 
 
 @admin_bp.get("/audit")
 def audit() -> ResponseReturnValue:
-    log = current_app.extensions["audit"]
+    log = services().audit
     page_number = request.args.get("page", "1")
     page = int(page_number) if page_number.isdigit() else 1
     found = log.search(

@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
+from intake_server.storage.clock import Clock, utc_now
 from intake_server.storage.database import session_factory, writer_session_factory
-from intake_server.storage.models import AuditEntry, utc_now
+from intake_server.storage.models import AuditEntry
 
 GENESIS = "0" * 64
 # Any fixed number: the key of the advisory lock that serializes audit writers on PostgreSQL.
@@ -56,18 +57,20 @@ def append(
     action: str,
     actor: Actor,
     *,
+    at: datetime,
     reference: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Add an entry inside the caller's transaction, so the entry and the change it records
-    commit together or not at all. The session must come from a writer session factory."""
+    commit together or not at all. The session must come from a writer session factory; `at`
+    is the caller's "now", from its own clock."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("select pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
     prev_hash = (
         session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)) or GENESIS
     )
     entry = AuditEntry(
-        at=utc_now(),
+        at=at,
         actor_id=actor.id,
         actor_email=actor.email,
         action=action,
@@ -88,9 +91,10 @@ class AuditPage:
 
 
 class AuditLog:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
         self._read = session_factory(engine)
         self._write = writer_session_factory(engine)
+        self._clock = clock
 
     def record(
         self,
@@ -102,7 +106,7 @@ class AuditLog:
     ) -> None:
         """An entry of its own, for events that change nothing else (a sign-in, a view, an export)."""
         with self._write.begin() as session:
-            append(session, action, actor, reference=reference, detail=detail)
+            append(session, action, actor, at=self._clock(), reference=reference, detail=detail)
 
     def search(
         self,

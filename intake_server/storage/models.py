@@ -38,10 +38,6 @@ NAMING_CONVENTION = {
 }
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes on every backend. SQLite keeps no zone, so values are stored as naive
     UTC there and given their zone back on the way out; naive input is refused, never guessed."""

@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
+from intake_server.storage.clock import Clock, utc_now
 from intake_server.storage.database import session_factory, writer_session_factory
-from intake_server.storage.models import OutboxMessage, utc_now
+from intake_server.storage.models import OutboxMessage
 
 # Backoff after a failed attempt: 1 minute, doubling, never more than an hour.
 FIRST_RETRY = timedelta(minutes=1)
@@ -68,7 +69,7 @@ def enqueue(
     subject: str,
     body: str,
     *,
-    now: datetime | None = None,
+    now: datetime,
 ) -> OutboxMessage:
     """Add a message inside the caller's transaction, so it exists if and only if what it reports
     was committed. No network here: this must never slow down or fail the caller's write.
@@ -77,7 +78,6 @@ def enqueue(
     recipient = recipient.strip()
     if not recipient or "\n" in recipient or "\r" in recipient:
         raise ValueError("recipient must be one address on one line")
-    now = now or utc_now()
     message = OutboxMessage(
         created_at=now,
         recipient=recipient,
@@ -102,24 +102,19 @@ def retry_delay(attempts: int) -> timedelta:
 class Outbox:
     """Claiming, marking and counting outbox messages."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
         self._read = session_factory(engine)
         self._write = writer_session_factory(engine)
+        self._clock = clock
 
-    def claim_due(
-        self,
-        limit: int,
-        now: datetime | None = None,
-        *,
-        lease: timedelta = DEFAULT_LEASE,
-    ) -> list[DueMessage]:
+    def claim_due(self, limit: int, *, lease: timedelta = DEFAULT_LEASE) -> list[DueMessage]:
         """Take up to `limit` unsent messages whose time has come, oldest first.
 
         Each one is leased (next_attempt_at = now + lease) in the same transaction that found it,
         so no other sender sees it as due until it is marked sent or failed, or the lease ends."""
         if limit < 1:
             return []
-        now = now or utc_now()
+        now = self._clock()
         with self._write.begin() as session:
             rows = session.scalars(
                 select(OutboxMessage)
@@ -148,21 +143,21 @@ class Outbox:
                 for row in rows
             ]
 
-    def mark_sent(self, message_id: int, now: datetime | None = None) -> None:
+    def mark_sent(self, message_id: int) -> None:
         """Record delivery to the mail server. A message already marked sent stays as it was."""
         with self._write.begin() as session:
             session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None))
-                .values(sent_at=now or utc_now(), last_error=None)
+                .values(sent_at=self._clock(), last_error=None)
             )
 
-    def mark_failed(self, message_id: int, error_code: str, now: datetime | None = None) -> int:
+    def mark_failed(self, message_id: int, error_code: str) -> int:
         """Count a failed attempt and schedule the next one; returns the attempts so far.
 
         `error_code` is an exception class name or SMTP code, never a server's message text
         (which can echo addresses). At MAX_ATTEMPTS the message is no longer claimed."""
-        now = now or utc_now()
+        now = self._clock()
         with self._write.begin() as session:
             row = session.get(OutboxMessage, message_id)
             if row is None or row.sent_at is not None:
@@ -172,7 +167,7 @@ class Outbox:
             row.next_attempt_at = now + retry_delay(row.attempts)
             return row.attempts
 
-    def release(self, message_ids: list[int], now: datetime | None = None) -> None:
+    def release(self, message_ids: list[int]) -> None:
         """Give back claimed messages that were not tried, so they are due again at once and no
         attempt is counted against them."""
         if not message_ids:
@@ -181,16 +176,16 @@ class Outbox:
             session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(message_ids), OutboxMessage.sent_at.is_(None))
-                .values(next_attempt_at=now or utc_now())
+                .values(next_attempt_at=self._clock())
             )
 
-    def retry_given_up(self, now: datetime | None = None) -> int:
+    def retry_given_up(self) -> int:
         """Bring every given-up message back (attempts reset), after the mail problem is fixed."""
         with self._write.begin() as session:
             result = session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts >= MAX_ATTEMPTS)
-                .values(attempts=0, next_attempt_at=now or utc_now())
+                .values(attempts=0, next_attempt_at=self._clock())
             )
             return result.rowcount or 0
 
@@ -206,8 +201,8 @@ class Outbox:
                 or 0
             )
 
-    def status(self, now: datetime | None = None) -> OutboxStatus:
-        now = now or utc_now()
+    def status(self) -> OutboxStatus:
+        now = self._clock()
         unsent = OutboxMessage.sent_at.is_(None)
         trying = OutboxMessage.attempts < MAX_ATTEMPTS
         with self._read() as session:

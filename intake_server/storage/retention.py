@@ -6,7 +6,7 @@ clinic needs to count and audit its work: reference, kind, urgency, status, outc
 timeline's actions. Each purge writes its audit entry in the same transaction, so a submission is
 never purged without a record, nor recorded without being purged.
 
-`flask --app intake_server purge [--older-than-days N] [--dry-run]` runs it, daily from cron.
+`flask --app intake_server purge` (intake_server/cli/purge.py) runs it, daily from cron.
 """
 
 from __future__ import annotations
@@ -14,18 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import click
-from flask import current_app
-from flask.cli import with_appcontext
 from sqlalchemy import Engine, Select, select, update
 
 from intake_server.storage import audit
 from intake_server.storage.audit import Actor
+from intake_server.storage.clock import Clock, utc_now
 from intake_server.storage.database import session_factory, writer_session_factory
-from intake_server.storage.models import Submission, SubmissionEvent, utc_now
+from intake_server.storage.models import Submission, SubmissionEvent
 
 PURGE_ACTOR = Actor(id=None, email="system:purge", client_addr=None)
-DEFAULT_PURGE_AFTER_DAYS = 365
 # Submissions per transaction: short transactions keep the form and the dashboard responsive.
 BATCH_SIZE = 100
 
@@ -55,14 +52,14 @@ def purge_closed(
     engine: Engine,
     *,
     older_than: timedelta,
-    now: datetime | None = None,
+    clock: Clock = utc_now,
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
 ) -> PurgeResult:
     """Purge (or, with dry_run, only list) closed submissions older than `older_than`."""
     if older_than < timedelta(0):
         raise ValueError("older_than must not be negative")
-    now = now or utc_now()
+    now = clock()
     cutoff = now - older_than
     if dry_run:
         with session_factory(engine)() as session:
@@ -94,39 +91,8 @@ def purge_closed(
                     session,
                     "purged",
                     PURGE_ACTOR,
+                    at=now,
                     reference=row.reference,
                     detail={"older_than_days": days},
                 )
         purged.extend(row.reference for row in rows)
-
-
-# --- The command -----------------------------------------------------------------------------
-
-
-@click.command(
-    "purge",
-    help="Remove the personal details of closed submissions older than the retention period "
-    "(PURGE_AFTER_DAYS, default 365). The rows, their timeline and the audit trail stay.",
-)
-@click.option(
-    "--older-than-days",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Closed more than this many days ago (default: PURGE_AFTER_DAYS).",
-)
-@click.option("--dry-run", is_flag=True, help="Only list what would be purged; change nothing.")
-@with_appcontext
-def purge_command(older_than_days: int | None, dry_run: bool) -> None:
-    days = older_than_days or int(
-        current_app.config.get("PURGE_AFTER_DAYS", DEFAULT_PURGE_AFTER_DAYS)
-    )
-    if days < 1:
-        raise click.BadParameter("PURGE_AFTER_DAYS must be at least 1")
-    result = purge_closed(
-        current_app.extensions["db_engine"], older_than=timedelta(days=days), dry_run=dry_run
-    )
-    verb = "would purge" if dry_run else "purged"
-    click.echo(f"{verb} {result.count} submissions closed more than {days} days ago")
-    # References are not PHI; they let an operator check a purge against the dashboard.
-    for reference in result.references:
-        click.echo(f"  {reference}")

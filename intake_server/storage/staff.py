@@ -13,9 +13,8 @@ import base64
 import hashlib
 import re
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 from sqlalchemy import Engine, func, select, update
@@ -24,9 +23,10 @@ from sqlalchemy.orm import Session
 
 from intake_server.passwords import hash_password, needs_rehash, verify_dummy, verify_password
 from intake_server.storage.audit import Actor, append
+from intake_server.storage.clock import Clock, utc_now
 from intake_server.storage.crypto import Keyring
 from intake_server.storage.database import session_factory, writer_session_factory
-from intake_server.storage.models import ROLES, StaffSession, StaffUser, utc_now
+from intake_server.storage.models import ROLES, StaffSession, StaffUser
 
 TOKEN_BYTES = 32
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -140,14 +140,11 @@ def _hash(raw: bytes) -> str:
 
 
 class StaffStore:
-    def __init__(
-        self, engine: Engine, keyring: Keyring, clock: Callable[[], datetime] = utc_now
-    ) -> None:
+    def __init__(self, engine: Engine, keyring: Keyring, clock: Clock = utc_now) -> None:
         self._read = session_factory(engine)
         self._write = writer_session_factory(engine)
         self._keyring = keyring
-        # Replaceable, so tests can move time instead of waiting for it.
-        self.clock = clock
+        self._clock = clock
 
     # --- Accounts ----------------------------------------------------------------------------
 
@@ -155,7 +152,7 @@ class StaffStore:
         email = normalise_email(email)
         if role not in ROLES:
             raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
-        now = self.clock()
+        now = self._clock()
         try:
             with self._write.begin() as session:
                 if session.scalar(select(StaffUser.id).where(StaffUser.email == email)):
@@ -170,7 +167,13 @@ class StaffStore:
                 )
                 session.add(user)
                 session.flush()
-                append(session, "account_created", actor, detail={"account": email, "role": role})
+                append(
+                    session,
+                    "account_created",
+                    actor,
+                    at=now,
+                    detail={"account": email, "role": role},
+                )
         except IntegrityError:
             raise AccountExists(f"There is already an account for {email}.") from None
         return Account(user.id, email, role, False, None, None)
@@ -196,7 +199,7 @@ class StaffStore:
 
     def disable_account(self, email: str, actor: Actor) -> tuple[bool, int]:
         """Disable an account and end its sessions: (was already disabled, sessions ended)."""
-        now = self.clock()
+        now = self._clock()
         with self._write.begin() as session:
             user = self._user_for_update(session, email)
             already = user.disabled_at is not None
@@ -207,6 +210,7 @@ class StaffStore:
                 session,
                 "account_disabled",
                 actor,
+                at=now,
                 detail={"account": user.email, "sessions_ended": ended, "already": already},
             )
         return already, ended
@@ -215,7 +219,7 @@ class StaffStore:
         self, email: str, password_hash: str, actor: Actor, *, reset_mfa: bool = False
     ) -> int:
         """Set a new password (and, if asked, remove the authenticator); returns sessions ended."""
-        now = self.clock()
+        now = self._clock()
         with self._write.begin() as session:
             user = self._user_for_update(session, email)
             user.password_hash = password_hash
@@ -231,6 +235,7 @@ class StaffStore:
                 session,
                 "password_reset",
                 actor,
+                at=now,
                 detail={"account": user.email, "mfa_reset": reset_mfa, "sessions_ended": ended},
             )
         return ended
@@ -248,7 +253,7 @@ class StaffStore:
     ) -> StepResult:
         """The first step. Unknown, disabled and throttled accounts spend the same time on a
         dummy hash and fail with reasons only the audit trail sees."""
-        now = self.clock()
+        now = self._clock()
         anonymous = Actor(None, None, client_addr)
         with self._write.begin() as session:
             user = session.scalar(
@@ -274,14 +279,14 @@ class StaffStore:
             if not policy.mfa_required:
                 _clear_failures(user)
                 token = self._start(session, user.id, True, now, policy.lifetime, client_addr)
-                append(session, "sign_in_ok", actor, detail={"mfa": "skipped"})
+                append(session, "sign_in_ok", actor, at=now, detail={"mfa": "skipped"})
                 return StepResult(True, token=token, mfa_passed=True)
             enrolled = user.totp_confirmed_at is not None
             if not enrolled:
                 # A secret shown in an earlier, unfinished enrolment is never reused.
                 user.totp_secret = None
             token = self._start(session, user.id, False, now, PENDING_LIFETIME, client_addr)
-            append(session, "sign_in_password_ok", actor, detail={"mfa_enrolled": enrolled})
+            append(session, "sign_in_password_ok", actor, at=now, detail={"mfa_enrolled": enrolled})
             return StepResult(True, token=token, needs_enrolment=not enrolled)
 
     def sign_in_code(
@@ -293,7 +298,7 @@ class StaffStore:
     def enrolment_secret(self, session_id: str) -> str | None:
         """The new TOTP secret for a password-stage session whose account has none confirmed,
         made on first request and kept (encrypted) until confirmed or replaced."""
-        now = self.clock()
+        now = self._clock()
         with self._write.begin() as session:
             found = self._pending(session, session_id, now)
             if found is None:
@@ -319,7 +324,7 @@ class StaffStore:
         *,
         enrolling: bool,
     ) -> StepResult:
-        now = self.clock()
+        now = self._clock()
         stage = {"stage": "enrolment"} if enrolling else {}
         with self._write.begin() as session:
             found = self._pending(session, session_id, now)
@@ -346,10 +351,10 @@ class StaffStore:
             _clear_failures(user)
             if enrolling:
                 user.totp_confirmed_at = now
-                append(session, "mfa_enrolled", actor)
+                append(session, "mfa_enrolled", actor, at=now)
             pending.revoked_at = now
             token = self._start(session, user.id, True, now, policy.lifetime, client_addr)
-            append(session, "sign_in_ok", actor, detail={"mfa": "totp"})
+            append(session, "sign_in_ok", actor, at=now, detail={"mfa": "totp"})
             return StepResult(True, token=token, mfa_passed=True)
 
     # --- Sessions ------------------------------------------------------------------------------
@@ -357,7 +362,7 @@ class StaffStore:
     def check_session(self, session_id: str, policy: SessionPolicy) -> SessionCheck:
         """The session for a request. An expired or idle one is ended (and audited) on the spot;
         a live one is touched at most once a minute."""
-        now = self.clock()
+        now = self._clock()
         with self._read() as session:
             row = session.execute(
                 select(StaffSession, StaffUser)
@@ -392,16 +397,16 @@ class StaffStore:
         )
 
     def sign_out(self, session_id: str, actor: Actor) -> bool:
-        now = self.clock()
+        now = self._clock()
         with self._write.begin() as session:
             if not self._revoke(session, session_id, now):
                 return False
-            append(session, "sign_out", actor)
+            append(session, "sign_out", actor, at=now)
         return True
 
     def revoke_session(self, session_id: str, actor: Actor) -> bool:
         """An admin ends someone's session; False if it had already ended."""
-        now = self.clock()
+        now = self._clock()
         with self._write.begin() as session:
             found = session.get(StaffSession, session_id, with_for_update=True)
             if found is None or found.revoked_at is not None:
@@ -412,12 +417,13 @@ class StaffStore:
                 session,
                 "session_revoked",
                 actor,
+                at=now,
                 detail={"account": owner.email if owner else None, "session": session_id[:12]},
             )
         return True
 
     def active_sessions(self, policy: SessionPolicy) -> list[ActiveSession]:
-        now = self.clock()
+        now = self._clock()
         with self._read() as session:
             rows = session.execute(
                 select(StaffSession, StaffUser.email, StaffUser.role)
@@ -510,6 +516,7 @@ class StaffStore:
                 session,
                 "session_expired",
                 Actor(found.user_id, owner.email if owner else None, None),
+                at=now,
                 detail={"reason": reason, "stage": "full" if found.mfa_passed else "password"},
             )
 
@@ -529,14 +536,14 @@ class StaffStore:
         retry_after: int | None = None,
         **detail: str,
     ) -> StepResult:
-        append(session, action, actor, detail={"reason": reason, **detail})
+        append(session, action, actor, at=self._clock(), detail={"reason": reason, **detail})
         return StepResult(False, reason, retry_after=retry_after)
 
 
 def _account(user: StaffUser, last_sign_in: datetime | None) -> Account:
     if last_sign_in is not None and last_sign_in.tzinfo is None:
         # max() over a SQLite column comes back as text-typed naive UTC.
-        last_sign_in = last_sign_in.replace(tzinfo=utc_now().tzinfo)
+        last_sign_in = last_sign_in.replace(tzinfo=UTC)
     return Account(
         id=user.id,
         email=user.email,

@@ -1,4 +1,4 @@
-"""The submission repository: the only code in the project that talks SQL.
+"""The submission repository: storing what people send, and reading one submission back.
 
 Its promise to the web layer: `add` returns only once the row is committed, so a reference shown
 to a person is a submission the clinic really has; anything else is a StorageUnavailable, which the
@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from intake_server.storage.clock import Clock, utc_now
 from intake_server.storage.crypto import Keyring
 from intake_server.storage.database import DurabilityError, session_factory
 from intake_server.storage.links import LinkUnusable, link_is_usable, redeem_link
-from intake_server.storage.models import KINDS, Submission, utc_now
+from intake_server.storage.models import KINDS, Submission
 from intake_server.storage.records import find_submission, submission_record
 from intake_server.storage.reference import new_reference
 
@@ -63,16 +64,15 @@ class SubmissionStore:
         engine: Engine,
         keyring: Keyring,
         *,
-        fail_before_commit: Callable[[], None] | None = None,
+        clock: Clock = utc_now,
         on_insert: Sequence[InsertHook] = (),
     ) -> None:
-        """`fail_before_commit` runs after the INSERT and before the COMMIT; tests use it to prove
-        that a failure there rolls back and is reported. `on_insert` hooks run in the same
-        transaction (queueing a notice mail), so they commit with the submission or not at all."""
+        """`on_insert` hooks run in the same transaction (queueing a notice mail), so they commit
+        with the submission or not at all. They are given the session and the new row only."""
         self._keyring = keyring
         self._sessions = session_factory(engine)
         self._engine = engine
-        self._fail_before_commit = fail_before_commit
+        self._clock = clock
         self._on_insert = tuple(on_insert)
 
     def add(
@@ -136,17 +136,12 @@ class SubmissionStore:
     def link_usable(self, token: str) -> bool:
         """Whether a personal assessment link can still be used (it is checked again on submit)."""
         with _storage_errors("the link could not be checked"), self._sessions() as session:
-            return link_is_usable(session, token, utc_now())
+            return link_is_usable(session, token, self._clock())
 
     def ping(self) -> None:
         """Check that the database answers, for health checks and before showing a form."""
         with _storage_errors("the database is not reachable"), self._engine.connect() as conn:
             conn.execute(text("select 1"))
-
-    def count(self) -> int:
-        """The number of stored submissions."""
-        with _storage_errors("the submissions could not be counted"), self._sessions() as session:
-            return session.execute(select(func.count()).select_from(Submission)).scalar_one()
 
     def _receipt_for(self, idempotency_key: str) -> Receipt | None:
         with self._sessions() as session:
@@ -167,7 +162,7 @@ class SubmissionStore:
         # A transaction of its own, opened by the INSERT: on SQLite a write that follows a read
         # in the same transaction fails at once if another writer got in between, instead of
         # waiting for busy_timeout.
-        now = utc_now()
+        now = self._clock()
         row = Submission(
             reference=new_reference(),
             kind=kind,
@@ -184,11 +179,6 @@ class SubmissionStore:
             session.flush()
             for hook in self._on_insert:
                 hook(session, row)
-            if self._fail_before_commit is not None:
-                try:
-                    self._fail_before_commit()
-                except Exception as exc:
-                    raise StorageUnavailable("the submission could not be saved") from exc
         return _receipt(row, created=True)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from intake_server.storage import audit
 from intake_server.storage.audit import Actor
+from intake_server.storage.clock import Clock, utc_now
 from intake_server.storage.crypto import Keyring
 from intake_server.storage.database import session_factory, writer_session_factory
 from intake_server.storage.links import issue_link
@@ -26,7 +27,6 @@ from intake_server.storage.models import (
     StaffUser,
     Submission,
     SubmissionEvent,
-    utc_now,
 )
 from intake_server.storage.records import find_submission, submission_record
 
@@ -93,10 +93,11 @@ def queue_rows() -> Select:
 
 
 class WorkStore:
-    def __init__(self, engine: Engine, keyring: Keyring) -> None:
+    def __init__(self, engine: Engine, keyring: Keyring, clock: Clock = utc_now) -> None:
         self._read = session_factory(engine)
         self._write = writer_session_factory(engine)
         self._keyring = keyring
+        self._clock = clock
 
     # --- Reading -------------------------------------------------------------------------
 
@@ -217,7 +218,7 @@ class WorkStore:
         once, exactly one row changes and exactly one of them gets True."""
         with self._write.begin() as session:
             row = self._row(session, reference)
-            now = utc_now()
+            now = self._clock()
             new_status = "in_progress" if row.status == "new" else row.status
             claimed = session.execute(
                 update(Submission)
@@ -232,10 +233,16 @@ class WorkStore:
             ).rowcount
             if claimed != 1:
                 return False
-            self._event(
-                session, row, actor, "claimed", row.status, new_status, assignee_id=actor.id
+            _record(
+                session,
+                row,
+                actor,
+                now,
+                "claimed",
+                from_status=row.status,
+                to_status=new_status,
+                assignee_id=actor.id,
             )
-            audit.append(session, "claimed", actor, reference=row.reference)
         return True
 
     def set_status(
@@ -252,16 +259,20 @@ class WorkStore:
             if row.status == "closed" and status != "closed":
                 raise WorkError("This is closed. Reopen it first.")
             previous = row.status
-            now = utc_now()
+            now = self._clock()
             row.status, row.outcome, row.updated_at = status, outcome, now
             row.closed_at = now if status == "closed" else None
-            self._event(session, row, actor, "status", previous, status, outcome=outcome)
-            audit.append(
+            _record(
                 session,
-                "status_changed",
+                row,
                 actor,
-                reference=row.reference,
+                now,
+                "status",
+                audit_action="status_changed",
                 detail={"from": previous, "to": status, "outcome": outcome},
+                from_status=previous,
+                to_status=status,
+                outcome=outcome,
             )
 
     def reopen(self, reference: str, actor: Actor) -> None:
@@ -271,10 +282,10 @@ class WorkStore:
                 raise WorkError("Only a closed submission can be reopened.")
             if row.purged_at is not None:
                 raise WorkError("This submission's details were removed; it cannot be reopened.")
+            now = self._clock()
             status = "in_progress" if row.assignee_id else "new"
-            row.status, row.outcome, row.closed_at, row.updated_at = status, None, None, utc_now()
-            self._event(session, row, actor, "reopened", "closed", status)
-            audit.append(session, "reopened", actor, reference=row.reference)
+            row.status, row.outcome, row.closed_at, row.updated_at = status, None, None, now
+            _record(session, row, actor, now, "reopened", from_status="closed", to_status=status)
 
     def assign(self, reference: str, actor: Actor, assignee_id: int | None) -> None:
         with self._write.begin() as session:
@@ -283,10 +294,17 @@ class WorkStore:
                 member = session.get(StaffUser, assignee_id)
                 if member is None or member.disabled_at is not None:
                     raise WorkError("Choose an active staff member.")
-            row.assignee_id, row.updated_at = assignee_id, utc_now()
-            self._event(session, row, actor, "assigned", assignee_id=assignee_id)
-            audit.append(
-                session, "reassigned", actor, reference=row.reference, detail={"to": assignee_id}
+            now = self._clock()
+            row.assignee_id, row.updated_at = assignee_id, now
+            _record(
+                session,
+                row,
+                actor,
+                now,
+                "assigned",
+                audit_action="reassigned",
+                detail={"to": assignee_id},
+                assignee_id=assignee_id,
             )
 
     def add_note(self, reference: str, actor: Actor, text: str) -> None:
@@ -297,8 +315,10 @@ class WorkStore:
             row = self._row(session, reference)
             if row.purged_at is not None:
                 raise WorkError("This submission's details were removed.")
-            self._event(session, row, actor, "note", note=self._keyring.encrypt({"text": text}))
-            audit.append(session, "note_added", actor, reference=row.reference)
+            note = self._keyring.encrypt({"text": text})
+            _record(
+                session, row, actor, self._clock(), "note", audit_action="note_added", note=note
+            )
 
     def create_assessment_link(self, reference: str, actor: Actor, ttl: timedelta) -> str:
         """A personal link to the assessment form for the person in this consultation."""
@@ -306,14 +326,15 @@ class WorkStore:
             row = self._row(session, reference)
             if row.kind != "consultation":
                 raise WorkError("Links are made from a consultation request.")
-            now = utc_now()
+            now = self._clock()
             token = issue_link(session, row.id, actor.id, now, ttl)
-            self._event(session, row, actor, "link_created")
-            audit.append(
+            _record(
                 session,
-                "assessment_link_created",
+                row,
                 actor,
-                reference=row.reference,
+                now,
+                "link_created",
+                audit_action="assessment_link_created",
                 detail={"expires_days": ttl.days},
             )
         return token
@@ -327,29 +348,23 @@ class WorkStore:
             raise WorkError("No submission has that reference.")
         return row
 
-    @staticmethod
-    def _event(
-        session: Session,
-        row: Submission,
-        actor: Actor,
-        action: str,
-        from_status: str | None = None,
-        to_status: str | None = None,
-        *,
-        outcome: str | None = None,
-        assignee_id: int | None = None,
-        note: bytes | None = None,
-    ) -> None:
-        session.add(
-            SubmissionEvent(
-                submission_id=row.id,
-                at=utc_now(),
-                actor_id=actor.id,
-                action=action,
-                from_status=from_status,
-                to_status=to_status,
-                outcome=outcome,
-                assignee_id=assignee_id,
-                note=note,
-            )
-        )
+
+def _record(
+    session: Session,
+    row: Submission,
+    actor: Actor,
+    now: datetime,
+    action: str,
+    *,
+    audit_action: str | None = None,
+    detail: dict[str, Any] | None = None,
+    **event: Any,
+) -> None:
+    """A change's timeline event and its audit entry, in the change's own transaction.
+    `event` holds the timeline's columns (from_status, to_status, outcome, assignee_id, note)."""
+    session.add(
+        SubmissionEvent(submission_id=row.id, at=now, actor_id=actor.id, action=action, **event)
+    )
+    audit.append(
+        session, audit_action or action, actor, at=now, reference=row.reference, detail=detail
+    )

@@ -1,0 +1,336 @@
+"""The two public forms. Choices come from clinic.yml; limits here are mirrored as HTML attributes."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from ..clinic import clinic
+from .fields import (
+    BirthDateField,
+    CheckboxesField,
+    OptionalEmailField,
+    PhoneField,
+    RequiredWhen,
+)
+
+NAME_MAX, SHORT_MAX, LONG_MAX = 80, 200, 2000
+
+MEDICARE = "medicare_medicaid"
+
+
+def _for_someone_else(form: Any) -> bool:
+    return form.for_whom.data == "loved_one"
+
+
+def _other_problem(form: Any) -> bool:
+    return "other" in (form.problems.data or [])
+
+
+def _options(*pairs: tuple[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _required(message: str) -> InputRequired:
+    return InputRequired(message=message)
+
+
+class IntakeForm(FlaskForm):
+    """What both forms share: a honeypot and a token that makes a repeated POST harmless."""
+
+    # People never see or fill this; automated scripts tend to.
+    website = StringField("Leave this field empty", validators=[Optional(), Length(max=200)])
+    form_id = HiddenField(validators=[InputRequired(), Length(min=16, max=64)])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.form_id.data:
+            self.form_id.data = secrets.token_urlsafe(24)
+
+    @property
+    def looks_automated(self) -> bool:
+        return bool(self.website.data)
+
+    @property
+    def only_csrf_failed(self) -> bool:
+        """True when everything typed is fine and only the security token was stale or missing."""
+        return bool(self.errors) and set(self.errors) == {"csrf_token"}
+
+
+def insurance_choices() -> list[SelectChoice]:
+    plans = clinic()["insurance"]
+    pairs = [("", "Choose one")]
+    pairs += [(name, name) for name in plans["in_network"] + plans["out_of_network"]]
+    pairs += [
+        ("other", "Another insurance plan"),
+        ("self_pay", "No insurance, or I would pay myself (self-pay)"),
+        (MEDICARE, "Medicare or Medicaid"),
+        ("not_sure", "I'm not sure"),
+    ]
+    return _options(*pairs)
+
+
+class ConsultationForm(IntakeForm):
+    for_whom = RadioField(
+        "Who is this request for?",
+        choices=_options(("self", "For me"), ("loved_one", "For someone I care about")),
+        validators=[_required("Choose who this request is for")],
+    )
+    requester_name = StringField(
+        "Your name",
+        validators=[_required("Enter your name"), Length(max=NAME_MAX)],
+        render_kw={"autocomplete": "name"},
+    )
+    relationship = StringField(
+        "How do you know them?",
+        description="For example: parent, partner, friend",
+        validators=[
+            RequiredWhen(_for_someone_else, "Enter how you know the person you are asking for"),
+            Length(max=SHORT_MAX),
+        ],
+    )
+    person_knows = RadioField(
+        "Do they know you are asking for help for them?",
+        choices=_options(("yes", "Yes"), ("no", "No"), ("not_sure", "I'm not sure")),
+        validators=[RequiredWhen(_for_someone_else, "Choose whether they know you are asking")],
+    )
+    person_first_name = StringField(
+        "Their first name",
+        validators=[
+            RequiredWhen(
+                _for_someone_else, "Enter the first name of the person you are asking for"
+            ),
+            Length(max=NAME_MAX),
+        ],
+    )
+    phone = PhoneField(
+        "Phone number",
+        description="The number we should call.",
+        validators=[_required("Enter a phone number we can call"), Length(max=40)],
+        render_kw={"autocomplete": "tel"},
+    )
+    email = OptionalEmailField(
+        "Email (optional)",
+        validators=[Optional(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+    contact_method = RadioField(
+        "How should we contact you?",
+        choices=_options(("call", "Phone call"), ("text", "Text message"), ("email", "Email")),
+        default="call",
+        validators=[_required("Choose how we should contact you")],
+    )
+    best_time = SelectField(
+        "Best time to reach you",
+        choices=_options(
+            ("any", "Any time"),
+            ("morning", "Morning (9 am to noon)"),
+            ("afternoon", "Afternoon (noon to 5 pm)"),
+            ("evening", "Early evening (5 pm to 7 pm)"),
+        ),
+        default="any",
+        validators=[_required("Choose the best time to reach you")],
+    )
+    insurance = SelectField(
+        "Insurance",
+        choices=insurance_choices,
+        description=(
+            "We cannot accept Medicare or Medicaid. If that is your coverage, please still send "
+            "this request: we will help you find care that fits."
+        ),
+        validators=[_required("Choose your insurance, or \u201cI'm not sure\u201d")],
+    )
+    message = TextAreaField(
+        "Anything you would like us to know (optional)",
+        description="A few words are enough. Please do not share more than you are comfortable with.",
+        validators=[
+            Optional(),
+            Length(max=LONG_MAX, message=f"Keep this under {LONG_MAX} characters"),
+        ],
+    )
+    heard_about = SelectField(
+        "How did you hear about us? (optional)",
+        choices=_options(
+            ("", "Choose one"),
+            ("search", "An internet search"),
+            ("doctor", "A doctor or therapist"),
+            ("insurer", "My insurance company"),
+            ("friend", "A friend or family member"),
+            ("social", "Social media"),
+            ("other", "Somewhere else"),
+        ),
+        validators=[Optional()],
+    )
+    consent = BooleanField(
+        "You may contact me about this request in the way I chose above.",
+        validators=[_required("Tick the box so we are allowed to contact you")],
+    )
+
+    def validate_contact_method(self, field: RadioField) -> None:
+        if field.data == "email" and not (self.email.data or "").strip():
+            raise ValidationError("Add an email address, or choose a phone call or text")
+
+    def payload(self) -> dict[str, Any]:
+        for_other = self.for_whom.data == "loved_one"
+        return {
+            "for_whom": self.for_whom.data,
+            "requester_name": self.requester_name.data.strip(),
+            "relationship": self.relationship.data.strip() if for_other else None,
+            "person_knows": self.person_knows.data if for_other else None,
+            "person_first_name": self.person_first_name.data.strip() if for_other else None,
+            "phone": self.phone.normalised,
+            "email": self.email.normalised,
+            "contact_method": self.contact_method.data,
+            "best_time": self.best_time.data,
+            "insurance": self.insurance.data,
+            "message": (self.message.data or "").strip() or None,
+            "heard_about": self.heard_about.data or None,
+            "consent": True,
+        }
+
+    def free_text(self) -> list[str]:
+        return [self.message.data or ""]
+
+
+def problem_choices() -> list[SelectChoice]:
+    pairs = [(p["key"], p["label"]) for p in clinic()["problems"]]
+    return _options(*pairs, ("other", "Something else"))
+
+
+class AssessmentForm(IntakeForm):
+    """Treatment plan part one. Arriving through a staff-issued personal link, the identity
+    questions are not asked (the link says who it is for)."""
+
+    full_name = StringField(
+        "Your full name",
+        validators=[_required("Enter your full name"), Length(max=NAME_MAX)],
+        render_kw={"autocomplete": "name"},
+    )
+    date_of_birth = BirthDateField(
+        "Date of birth",
+        validators=[_required("Enter your date of birth, like 03/14/1990")],
+    )
+    phone = PhoneField(
+        "Phone number",
+        validators=[_required("Enter your phone number"), Length(max=40)],
+        render_kw={"autocomplete": "tel"},
+    )
+    goals = FieldList(
+        StringField(validators=[Optional(), Length(max=SHORT_MAX)]),
+        "Your goals",
+        min_entries=5,
+        max_entries=5,
+    )
+    problems = CheckboxesField("What are you struggling with?", choices=problem_choices)
+    problem_other = StringField(
+        "If something else, tell us in a few words",
+        validators=[
+            RequiredWhen(
+                _other_problem, "Tell us in a few words what else you are struggling with"
+            ),
+            Length(max=SHORT_MAX),
+        ],
+    )
+    strengths = TextAreaField(
+        "Your strengths",
+        description="What are you good at? What helps you get through hard days? Who supports you?",
+        validators=[Optional(), Length(max=LONG_MAX)],
+    )
+    barriers = TextAreaField(
+        "What might get in the way",
+        description="For example: transport, work hours, childcare, money, feeling unsure.",
+        validators=[Optional(), Length(max=LONG_MAX)],
+    )
+
+    def __init__(self, *args: Any, personal_link: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.personal_link = personal_link
+        if personal_link:
+            for name in ("full_name", "date_of_birth", "phone"):
+                delattr(self, name)
+        self.goals[0].flags.required = True
+
+    def validate_goals(self, field: FieldList) -> None:
+        if not any((entry.data or "").strip() for entry in field.entries):
+            raise ValidationError("Write at least one goal, in your own words")
+
+    def validate_problems(self, field: CheckboxesField) -> None:
+        if not field.data:
+            raise ValidationError("Choose at least one, or \u201cSomething else\u201d")
+
+    def payload(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "goals": [g.strip() for g in (e.data or "" for e in self.goals.entries) if g.strip()],
+            "problems": list(self.problems.data or []),
+            "problem_other": (self.problem_other.data or "").strip() or None,
+            "strengths": (self.strengths.data or "").strip() or None,
+            "barriers": (self.barriers.data or "").strip() or None,
+        }
+        if not self.personal_link:
+            data |= {
+                "full_name": self.full_name.data.strip(),
+                "date_of_birth": self.date_of_birth.data.isoformat(),
+                "phone": self.phone.normalised,
+            }
+        return data
+
+    def free_text(self) -> list[str]:
+        return [
+            *(e.data or "" for e in self.goals.entries),
+            self.problem_other.data or "",
+            self.strengths.data or "",
+            self.barriers.data or "",
+        ]
+
+
+# --- The forms as questions: what the staff dashboard and the FHIR export show ---------------
+
+FORMS: dict[str, type[IntakeForm]] = {
+    "consultation": ConsultationForm,
+    "assessment": AssessmentForm,
+}
+
+
+def question_text(kind: str, name: str) -> str:
+    """The question a field asked, as the person read it."""
+    unbound = getattr(FORMS[kind], name)
+    # A FieldList's first argument is the field it repeats; its label comes second.
+    args = unbound.args[1:] if unbound.field_class is FieldList else unbound.args
+    return str(args[0] if args else unbound.kwargs.get("label", name))
+
+
+def choice_labels(kind: str, name: str) -> dict[str, str]:
+    """{value: label} of a field with choices, read from the form (and so from clinic.yml);
+    empty for a field where people type their own words."""
+    choices = getattr(FORMS[kind], name).kwargs.get("choices")
+    if choices is None:
+        return {}
+    if callable(choices):
+        choices = choices()
+    return {str(c.value): str(c.label) for c in choices if c.value != ""}
+
+
+def question_names(kind: str) -> list[str]:
+    """The questions of a form in the order the person met them (not the honeypot or tokens)."""
+    form = FORMS[kind]
+    fields = [
+        (getattr(form, name).creation_counter, name)
+        for name in dir(form)
+        if isinstance(getattr(form, name, None), UnboundField)
+        and name not in ("website", "form_id")
+    ]
+    return [name for _, name in sorted(fields)]

@@ -1,0 +1,159 @@
+"""The public forms' pages: show a form, take it in, and confirm what was stored.
+
+form -> validation -> urgency -> store (committed) -> redirect to a confirmation that reads the
+stored receipt. The forms check their own CSRF token (app.py exempts this blueprint from the
+global check), so an expired token keeps every answer and asks for one more press.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import TooManyRequests
+
+from ..clinic import clinic
+from ..extensions import limiter
+from ..services import services
+from ..storage import LinkUnusable, StorageUnavailable
+from ..web.render import render_page
+from .forms import MEDICARE, AssessmentForm, ConsultationForm, IntakeForm
+from .kinds import KINDS
+from .urgency import is_urgent
+
+log = logging.getLogger(__name__)
+bp = Blueprint("intake", __name__)
+
+
+@bp.app_template_global()
+def shows_crisis(form: IntakeForm) -> bool:
+    """Whether a re-shown form should already show crisis help (what was sent marks it urgent)."""
+    problems = getattr(form, "problems", None)
+    return is_urgent(problems.data or [] if problems else [], form.free_text())
+
+
+def _form_rate_limit() -> str:
+    return services().settings.form_rate_limit
+
+
+def personal_link() -> str | None:
+    """The staff-issued link token this request came with, if any (assessment only)."""
+    return request.args.get("link") or None
+
+
+def build_form(kind: str, *, with_link: bool = True) -> IntakeForm:
+    if kind == "consultation":
+        return ConsultationForm()
+    return AssessmentForm(personal_link=with_link and personal_link() is not None)
+
+
+def render_form(
+    kind: str, form: IntakeForm, *, notice: str | None = None, status: int = 200
+) -> ResponseReturnValue:
+    """The form page: the site's page for this form, its Markdown intro, then the form itself."""
+    has_errors = bool(form.errors) and notice is None
+    body = render_template(
+        f"intake/{kind}.html",
+        form=form,
+        notice=notice,
+        has_errors=has_errors,
+        clinic=clinic(),
+        urgent_keys=clinic()["urgent_problems"],
+    )
+    title = ("Error: " if has_errors else "") + KINDS[kind].title
+    return render_page(KINDS[kind].path, body, title, status=status, no_store=True)
+
+
+def handle(kind: str) -> ResponseReturnValue:
+    store = services().submissions
+    token = personal_link() if kind == "assessment" else None
+    if token and request.method == "GET":
+        try:
+            usable = store.link_usable(token)
+        except StorageUnavailable:
+            usable = False
+        if not usable:
+            return render_form(kind, build_form(kind, with_link=False), notice="link_unusable")
+    form = build_form(kind)
+    if request.method == "GET":
+        return render_form(kind, form)
+    if form.looks_automated:
+        log.info("submission_refused", extra={"kind": kind, "reason": "honeypot"})
+        return render_form(kind, form, notice="automated", status=400)
+    if not form.validate():
+        if form.only_csrf_failed:
+            # An expired or missing security token: keep every answer and ask for one more press.
+            log.info("submission_token_renewed", extra={"kind": kind})
+            return render_form(kind, form, notice="token_expired", status=400)
+        log.info("submission_invalid", extra={"kind": kind, "fields": sorted(form.errors)})
+        return render_form(kind, form, status=422)
+    payload: dict[str, Any] = form.payload()
+    urgent = is_urgent(payload.get("problems", []), form.free_text())
+    try:
+        receipt = store.add(
+            kind, payload, urgent=urgent, idempotency_key=form.form_id.data, link_token=token
+        )
+    except LinkUnusable:
+        # Keep every answer; the identity questions come back so the form can still be sent.
+        return render_form(
+            kind, build_form(kind, with_link=False), notice="link_unusable", status=409
+        )
+    except StorageUnavailable:
+        log.error("submission_not_stored", extra={"kind": kind})
+        return render_form(kind, form, notice="unavailable", status=503)
+    log.info(
+        "submission_received",
+        extra={
+            "kind": kind,
+            "reference": receipt.reference,
+            "urgent": urgent,
+            "first_copy": receipt.created,
+        },
+    )
+    if receipt.created:
+        services().send_mail_soon()
+    session["receipt"] = receipt.reference
+    return redirect(url_for("intake.received"), code=303)
+
+
+@bp.route("/consultation/", methods=["GET", "POST"])
+@limiter.limit(_form_rate_limit, methods=["POST"])
+def consultation() -> ResponseReturnValue:
+    return handle("consultation")
+
+
+@bp.route("/assessment/", methods=["GET", "POST"])
+@limiter.limit(_form_rate_limit, methods=["POST"])
+def assessment() -> ResponseReturnValue:
+    return handle("assessment")
+
+
+@bp.get("/received/")
+def received() -> ResponseReturnValue:
+    """The confirmation, read back from the database: what it shows was stored."""
+    reference = session.get("receipt")
+    stored = reference and services().submissions.get(reference)
+    if not stored:
+        return redirect(url_for("intake.consultation"))
+    kind = KINDS[stored["kind"]]
+    body = render_template(
+        "intake/received.html",
+        reference=reference,
+        kind=kind.key,
+        urgent=stored["urgent"],
+        medicare=stored["payload"].get("insurance") == MEDICARE,
+        clinic=clinic(),
+    )
+    return render_page(kind.path, body, kind.received_title, with_intro=False, no_store=True)
+
+
+@bp.errorhandler(TooManyRequests)
+def rate_limited(_: TooManyRequests) -> ResponseReturnValue:
+    """Too many forms from one address: the form comes back with what was typed."""
+    kind = request.endpoint.rsplit(".", 1)[-1] if request.endpoint else "consultation"
+    if kind not in KINDS:
+        kind = "consultation"
+    log.info("submission_rate_limited", extra={"kind": kind})
+    return render_form(kind, build_form(kind), notice="rate_limited", status=429)

@@ -1,0 +1,72 @@
+"""Telling the clinic's inbox that a submission arrived, without putting PHI in an email.
+
+Email leaves the clinic's control (mail servers, phones, forwarding), so a notice says only what
+kind of submission came in, whether it is urgent, its reference, and where to read it after signing
+in. `notice_hook` queues the notice in the submission's own transaction (an on_insert hook of the
+SubmissionStore), so it exists exactly when the submission does; `delivery.py` sends it later.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from ..config import Settings
+from ..intake.kinds import KINDS
+from ..storage import InsertHook, Submission, enqueue
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+# The staff detail page of one submission, under DASHBOARD_URL.
+DETAIL_PATH = "/staff/submissions/{reference}"
+
+
+def detail_url(dashboard_url: str, reference: str) -> str:
+    """The dashboard page for one submission; reading it needs a staff sign-in."""
+    return dashboard_url.rstrip("/") + DETAIL_PATH.format(reference=quote(reference, safe=""))
+
+
+def submission_notice(
+    kind: str, urgent: bool, reference: str, dashboard_url: str
+) -> tuple[str, str]:
+    """(subject, body) of the notice for a new submission. `dashboard_url` is the link to its
+    detail page. Takes no answers at all, so no answer can end up in a mail."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    label = KINDS[kind].label.lower()
+    subject = f"{'URGENT: ' if urgent else ''}New {label} {reference}"
+    priority = (
+        "URGENT: marked urgent when it arrived. Please read it first." if urgent else "routine"
+    )
+    body = "\n".join(
+        (
+            f"A new {label} has arrived.",
+            "",
+            f"Reference: {reference}",
+            f"Priority: {priority}",
+            "",
+            "Read it in the intake dashboard (staff sign-in needed):",
+            dashboard_url,
+            "",
+            "This email leaves out every personal detail on purpose. Please do not reply to it",
+            "or forward it with details added.",
+            "",
+        )
+    )
+    return subject, body
+
+
+def notice_hook(settings: Settings) -> InsertHook:
+    """The on-insert hook that queues one notice per INTAKE_INBOX address, in the submission's
+    own transaction. It reads only the settings it was made with, never the app or a request."""
+    addresses = settings.intake_inbox
+    dashboard_url = settings.dashboard_url
+
+    def queue_notice(session: Session, row: Submission) -> None:
+        link = detail_url(dashboard_url, row.reference)
+        subject, body = submission_notice(row.kind, row.urgent, row.reference, link)
+        for address in addresses:
+            enqueue(session, address, subject, body, now=row.received_at)
+
+    return queue_notice

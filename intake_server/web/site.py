@@ -1,0 +1,52 @@
+"""Serves the built static site, so one process answers for the site, the forms and the dashboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, after_this_request, current_app, send_from_directory
+from werkzeug.exceptions import NotFound
+
+from ..extensions import compress
+from ..services import services
+
+bp = Blueprint("site", __name__)
+
+
+def _site_dir() -> Path:
+    return services().settings.site_dir
+
+
+@bp.get("/", defaults={"path": ""})
+@bp.get("/<path:path>")
+def page(path: str) -> Response:
+    after_this_request(_compressed)
+    site = _site_dir()
+    if path == "" or path.endswith("/"):
+        path += "index.html"
+    elif (site / path).is_dir():
+        # /guide -> /guide/ so the page's relative links resolve.
+        return current_app.redirect("/" + path + "/", 308)
+    try:
+        response = send_from_directory(site, path)
+    except NotFound:
+        abort(404)
+    fingerprinted = "/assets/" in "/" + path and any(c.isdigit() for c in path.rsplit(".", 2)[-2])
+    response.headers["Cache-Control"] = (
+        "public, max-age=31536000, immutable" if fingerprinted else "no-cache"
+    )
+    return response
+
+
+def _compressed(response: Response) -> Response:
+    """Whole files only (static, so no secrets or typed text in them): a part sent for a Range
+    request must stay the exact bytes it says it is."""
+    return compress.after_request(response) if response.status_code == 200 else response
+
+
+def not_found_page() -> Response:
+    """The site's own helpful 404 page (phone, crisis help, main pages)."""
+    response = send_from_directory(_site_dir(), "404.html")
+    response.status_code = 404
+    response.headers["Cache-Control"] = "no-cache"
+    return response

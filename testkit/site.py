@@ -1,0 +1,33 @@
+"""Building the site the way `make site` does, for the tests and the benchmarks alike."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from testkit.service import ROOT
+
+
+def build_site(
+    project: Path, site_dir: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Build a project's site with `mkdocs build --strict`; returns the finished process."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=project,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def built_site(site_dir: Path) -> Path:
+    """The real site, built into `site_dir`; a failed build is an error, with mkdocs' output."""
+    result = build_site(ROOT, site_dir)
+    if result.returncode != 0:
+        raise RuntimeError(f"site build failed:\n{result.stderr}")
+    return site_dir

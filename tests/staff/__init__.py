@@ -1,0 +1,1 @@
+"""Tests of intake_server/staff."""

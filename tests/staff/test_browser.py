@@ -1,0 +1,226 @@
+"""The staff dashboard in Chromium: signing in by keyboard alone, the whole journey (an account
+made with the CLI, a TOTP sign-in, working a submission by keyboard, a signed-out cookie that no
+longer opens anything), and a session that times out when idle."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyotp
+import pytest
+
+from intake_server.passwords import hash_password
+from intake_server.services import services
+from intake_server.storage import StaffStore
+from tests.helpers.app import LiveServer, make_app
+from tests.helpers.browser import axe_violations, focused_id, tab_to, wait_for_focus
+from tests.helpers.staff import ADMIN, TEST_ACTOR, first_sign_in
+from tests.helpers.staff import PASSWORD as ADMIN_PASSWORD
+from tests.helpers.storage import store_submission
+
+pytestmark = pytest.mark.browser
+
+EMAIL = "intake.lead@clinic.example"
+PASSWORD = "quartz meadow lantern harbor"
+
+
+def run_cli(app, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    settings = services(app).settings
+    env = {
+        **os.environ,
+        "INTAKE_ENV": "development",
+        "SECRET_KEY": settings.secret_key,
+        "ENCRYPTION_KEYS": settings.encryption_keys,
+        "DATABASE_URL": settings.database_url,
+        "SITE_DIR": str(settings.site_dir),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "intake_server", *args],
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def dashboard(site_dir: Path, tmp_path: Path) -> Iterator[tuple[LiveServer, str]]:
+    app = make_app(site_dir, f"sqlite:///{tmp_path / 'dashboard.db'}")
+    made = run_cli(
+        app, "staff", "create", EMAIL, "--role", "admin", stdin=f"{PASSWORD}\n{PASSWORD}\n"
+    )
+    assert made.returncode == 0, made.stderr
+    reference = store_submission(services(app).submissions, "consultation")
+    server = LiveServer(app)
+    yield server, reference
+    server.stop()
+
+
+# --- Signing in by keyboard ---------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_server(site_dir: Path, tmp_path: Path) -> Iterator[tuple[LiveServer, StaffStore]]:
+    app = make_app(site_dir, f"sqlite:///{tmp_path / 'browser.db'}")
+    store = services(app).staff
+    store.create_account(ADMIN, "admin", hash_password(ADMIN_PASSWORD), TEST_ACTOR)
+    server = LiveServer(app)
+    yield server, store
+    server.stop()
+
+
+def test_signing_in_by_keyboard_in_a_browser(browser, staff_server) -> None:
+    server, _store = staff_server
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"{server.url}/staff/admin/sessions")
+        assert "/staff/sign-in" in page.url
+        assert axe_violations(page) == []
+
+        # Keyboard only: type, Tab, type, Enter.
+        tab_to(page, "#email", limit=15)
+        page.keyboard.type(ADMIN)
+        page.keyboard.press("Tab")
+        assert focused_id(page) == "password"
+        page.keyboard.type(ADMIN_PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/staff/enrol**")
+        assert axe_violations(page) == []
+        assert page.get_by_role("img", name=re.compile("QR code")).is_visible()
+        secret = page.locator(".staff-secret code").inner_text().replace(" ", "")
+        tab_to(page, "#code", limit=15)
+        page.keyboard.type(pyotp.TOTP(secret).now())
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{server.url}/staff/admin/sessions")
+        assert axe_violations(page) == []
+        assert page.get_by_role("row", name=re.compile(ADMIN)).count() == 1
+
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url("**/staff/sign-in")
+        assert page.get_by_text("You are signed out").is_visible()
+        tab_to(page, "#email", limit=15)
+        page.keyboard.type(ADMIN)
+        page.keyboard.press("Tab")
+        page.keyboard.type(ADMIN_PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/staff/sign-in/code**")
+        wait_for_focus(page, "code")
+        assert axe_violations(page) == []
+        page.keyboard.type("12345")
+        page.keyboard.press("Enter")
+        page.locator("#error-summary").wait_for()
+        assert axe_violations(page) == []  # the page with its error summary
+        # The enrolment code's time step is used up; the next step's code is within the window.
+        tab_to(page, "#code", limit=15)
+        page.keyboard.type(pyotp.TOTP(secret).at(time.time() + 30))
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{server.url}/staff/")
+    finally:
+        context.close()
+
+
+# --- The whole journey ---------------------------------------------------------------------
+
+
+def test_staff_journey_by_keyboard(browser, dashboard) -> None:
+    server, reference = dashboard
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(server.url + "/staff/")
+    assert "/staff/sign-in" in page.url
+    first_sign_in(page, server.url, EMAIL, PASSWORD)
+
+    # The queue: find the submission.
+    assert axe_violations(page) == []
+    row = page.get_by_role("row", name=re.compile(reference))
+    assert "New" in row.inner_text() and "No one yet" in row.inner_text()
+    page.get_by_role("link", name=reference).click()
+    page.wait_for_url(f"**/staff/submissions/{reference}")
+    assert axe_violations(page) == []
+    assert page.get_by_text("Maria Example").first.is_visible()
+
+    # Claim by keyboard alone.
+    tab_to(page, "#claim")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_text("It is yours now.").is_visible()
+    assert axe_violations(page) == []
+
+    # A note, typed and sent by keyboard.
+    tab_to(page, "#note")
+    page.keyboard.type("Left a voicemail at 5:10 pm.")
+    page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_text("Note added.").is_visible()
+    assert page.locator(".staff-note").inner_text() == "Left a voicemail at 5:10 pm."
+
+    # Through the statuses to closed, with an outcome.
+    for status in ("Contacted", "Evaluation scheduled"):
+        page.get_by_label("New status").select_option(label=status)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Change status").click()
+        assert page.get_by_text(f"Status changed to {status}.").is_visible()
+    page.get_by_label("New status").select_option(label="Closed")
+    page.get_by_label("Outcome (when closing)").select_option(label="Admitted")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Change status").click()
+    assert page.get_by_text("Status: Closed (Admitted)").is_visible()
+    timeline = page.locator(".staff-timeline").inner_text()
+    for expected in ("claimed it", "added a note", "Evaluation scheduled", "Closed (Admitted)"):
+        assert expected in timeline
+
+    # Every admin page passes axe.
+    for path in (
+        "/staff/admin/audit",
+        "/staff/admin/exports",
+        "/staff/admin/sessions",
+        "/staff/?status=closed",
+    ):
+        page.goto(server.url + path)
+        assert axe_violations(page) == [], path
+    audit = page.goto(server.url + f"/staff/admin/audit?reference={reference}")
+    assert audit.ok and "status_changed" in page.locator("table").inner_text()
+
+    # Sign out, then the old cookie opens nothing.
+    cookies = context.cookies()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/staff/sign-in**")
+    stale = browser.new_context()
+    stale.add_cookies(cookies)
+    other = stale.new_page()
+    other.goto(server.url + f"/staff/submissions/{reference}")
+    assert "/staff/sign-in" in other.url
+    assert "Maria Example" not in other.content()
+    stale.close()
+    context.close()
+
+
+def test_sessions_time_out_when_idle(browser, site_dir: Path, tmp_path: Path) -> None:
+    app = make_app(site_dir, f"sqlite:///{tmp_path / 'idle.db'}", STAFF_IDLE_MINUTES=0.02)
+    assert (
+        run_cli(
+            app, "staff", "create", EMAIL, "--role", "staff", stdin=f"{PASSWORD}\n{PASSWORD}\n"
+        ).returncode
+        == 0
+    )
+    server = LiveServer(app)
+    try:
+        page = browser.new_page()
+        page.goto(server.url + "/staff/sign-in")
+        first_sign_in(page, server.url, EMAIL, PASSWORD)
+        time.sleep(2)  # longer than the 1.2 s idle limit set above
+        page.goto(server.url + "/staff/")
+        assert "/staff/sign-in" in page.url
+        assert page.get_by_text(re.compile("without activity")).is_visible()
+    finally:
+        server.stop()

@@ -1,0 +1,88 @@
+"""Engines: durable SQLite connections, psycopg for PostgreSQL, and a database that cannot be
+reached reported as StorageUnavailable, never as a crash or with PHI in the message."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import pytest
+
+from intake_server.storage import StorageUnavailable, SubmissionStore, make_engine
+from tests.helpers.storage import KEYRING, MARKER
+from tests.helpers.storage import marked_answers as answers
+
+
+def test_sqlite_connections_are_durable(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "folder" / "intake.db"
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        # Two connections open at once are two separate DBAPI connections, each set up anew.
+        with engine.connect() as first, engine.connect() as second:
+            for conn in (first, second):
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+                assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert path.exists()
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_without_wal_is_refused() -> None:
+    engine = make_engine("sqlite://")  # in memory: journal_mode cannot be WAL
+    with pytest.raises(RuntimeError, match="durable"), engine.connect():
+        pass
+    with pytest.raises(StorageUnavailable):
+        SubmissionStore(engine, KEYRING).ping()
+
+
+@pytest.mark.parametrize(
+    "url", ["postgres://u@db.example/intake", "postgresql://u@db.example/intake"]
+)
+def test_postgres_urls_use_psycopg(url: str) -> None:
+    engine = make_engine(url)
+    assert engine.url.drivername == "postgresql+psycopg"
+    assert engine.dialect.driver == "psycopg"
+    assert engine.url.query["connect_timeout"] == "10"
+
+
+def test_unsupported_backend_is_refused() -> None:
+    with pytest.raises(ValueError, match="unsupported database backend 'mysql'"):
+        make_engine("mysql://u:secret@db.example/intake")
+
+
+# Unreachable databases
+
+
+def unreachable_urls(tmp_path: Path) -> dict[str, str]:
+    blocker = tmp_path / "a-file-not-a-folder"
+    blocker.write_text("")
+    folder_in_the_way = tmp_path / "folder-where-the-file-should-be"
+    folder_in_the_way.mkdir()
+    return {
+        "postgres-closed-port": "postgresql://postgres@127.0.0.1:1/test",
+        "sqlite-folder-cannot-be-made": f"sqlite:///{blocker / 'instance' / 'intake.db'}",
+        "sqlite-path-is-a-folder": f"sqlite:///{folder_in_the_way}",
+    }
+
+
+@pytest.mark.parametrize(
+    "case", ["postgres-closed-port", "sqlite-folder-cannot-be-made", "sqlite-path-is-a-folder"]
+)
+def test_unreachable_database_raises_storage_unavailable(tmp_path: Path, case: str) -> None:
+    engine = make_engine(unreachable_urls(tmp_path)[case])
+    store = SubmissionStore(engine, KEYRING)
+    try:
+        with pytest.raises(StorageUnavailable):
+            store.ping()
+        with pytest.raises(StorageUnavailable) as caught:
+            store.add(
+                "assessment", answers(), urgent=True, idempotency_key=secrets.token_urlsafe(32)
+            )
+        assert MARKER not in str(caught.value)
+        assert MARKER not in str(caught.value.__cause__)
+        with pytest.raises(StorageUnavailable):
+            store.get("7KXM-Q4TZ")
+    finally:
+        engine.dispose()

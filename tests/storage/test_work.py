@@ -1,0 +1,163 @@
+"""Working the queue on SQLite and PostgreSQL: order, filters, claims, statuses, notes, links, audit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from intake_server.storage import (
+    AuditLog,
+    LinkUnusable,
+    QueueFilter,
+    SubmissionStore,
+    WorkError,
+    WorkStore,
+    utc_now,
+)
+from tests.helpers.staff import staff_member as staff
+from tests.helpers.storage import KEYRING, change, store_submission
+from tests.helpers.threads import run_together
+
+
+@pytest.fixture
+def stores(engine):
+    return SubmissionStore(engine, KEYRING), WorkStore(engine, KEYRING), AuditLog(engine)
+
+
+def test_queue_is_urgent_first_then_oldest_with_counts(engine, stores) -> None:
+    intake, work, _ = stores
+    me = staff(engine, "ana@clinic.example")
+    old = store_submission(intake)
+    newer = store_submission(intake)
+    urgent = store_submission(intake, urgent=True)
+    change(engine, old, received_at=utc_now() - timedelta(days=3))
+    page = work.queue(QueueFilter(), me=me.id)
+    assert [r.reference for r in page.rows] == [urgent, old, newer]
+    assert page.counts["new"] == 3 and page.total == 3
+    assert not hasattr(page.rows[0], "payload")  # the list never decrypts
+    assert work.queue(QueueFilter(urgent=True), me=me.id).total == 1
+    assert work.queue(QueueFilter(kind="assessment"), me=me.id).total == 0
+    work.claim(old, me)
+    assert [r.reference for r in work.queue(QueueFilter(assignee="me"), me=me.id).rows] == [old]
+    assert work.queue(QueueFilter(assignee="none"), me=me.id).total == 2
+    assert (
+        work.queue(QueueFilter(status="in_progress"), me=me.id).rows[0].assignee_email == me.email
+    )
+
+
+def test_pagination(engine, stores) -> None:
+    intake, work, _ = stores
+    me = staff(engine, "ana@clinic.example")
+    refs = [store_submission(intake) for _ in range(7)]
+    first = work.queue(QueueFilter(), me=me.id, page=1, per_page=3)
+    last = work.queue(QueueFilter(), me=me.id, page=3, per_page=3)
+    assert first.pages == 3 and len(first.rows) == 3 and len(last.rows) == 1
+    assert [r.reference for r in first.rows] == refs[:3]
+
+
+def test_two_staff_claiming_at_once_exactly_one_wins(engine, stores) -> None:
+    intake, work, audit = stores
+    people = [staff(engine, f"s{i}@clinic.example") for i in range(4)]
+    for _ in range(5):
+        reference = store_submission(intake)
+        results = run_together(4, lambda i, ref=reference: work.claim(ref, people[i]))
+        assert results.count(True) == 1, results
+        winner = people[results.index(True)]
+        row = work.detail(reference)
+        assert row["assignee_id"] == winner.id and row["status"] == "in_progress"
+        assert [e["action"] for e in row["timeline"]] == ["claimed"]
+    assert audit.verify()[1] is None
+
+
+def test_statuses_outcomes_reopen_and_reassign(engine, stores) -> None:
+    intake, work, audit = stores
+    ana, ben = staff(engine, "ana@clinic.example"), staff(engine, "ben@clinic.example")
+    reference = store_submission(intake)
+    assert work.claim(reference, ana)
+    assert not work.claim(reference, ben)  # already taken
+    for status in ("contacted", "evaluation_scheduled"):
+        work.set_status(reference, ana, status)
+    with pytest.raises(WorkError, match="outcome"):
+        work.set_status(reference, ana, "closed")
+    work.set_status(reference, ana, "closed", "admitted")
+    closed = work.detail(reference)
+    assert closed["status"] == "closed" and closed["outcome"] == "admitted" and closed["closed_at"]
+    with pytest.raises(WorkError, match="Reopen"):
+        work.set_status(reference, ana, "contacted")
+    work.reopen(reference, ben)
+    work.assign(reference, ben, ben.id)
+    row = work.detail(reference)
+    assert (
+        row["status"] == "in_progress" and row["outcome"] is None and row["assignee_id"] == ben.id
+    )
+    actions = [e["action"] for e in row["timeline"]]
+    assert actions == ["claimed", "status", "status", "status", "reopened", "assigned"]
+    checked, broken = audit.verify()
+    assert broken is None and checked == 6
+    logged = [e.action for e in audit.search(reference=reference).entries]
+    assert "status_changed" in logged and "reopened" in logged and "reassigned" in logged
+
+
+def test_notes_are_encrypted_and_shown_in_the_timeline(engine, stores) -> None:
+    intake, work, _ = stores
+    ana = staff(engine, "ana@clinic.example")
+    reference = store_submission(intake)
+    work.add_note(reference, ana, "Left a voicemail QZXNOTE-7781")
+    assert work.detail(reference)["timeline"][-1]["note"] == "Left a voicemail QZXNOTE-7781"
+    with engine.connect() as conn:
+        raw = conn.execute(sa.text("select note from submission_events")).scalar_one()
+    assert b"QZXNOTE" not in bytes(raw)
+    with pytest.raises(WorkError):
+        work.add_note(reference, ana, "   ")
+
+
+def test_assessment_link_is_single_use_and_attaches_to_the_consultation(engine, stores) -> None:
+    intake, work, _ = stores
+    ana = staff(engine, "ana@clinic.example")
+    consultation = store_submission(intake)
+    token = work.create_assessment_link(consultation, ana, timedelta(days=7))
+    assert intake.link_usable(token)
+    assessment = intake.add(
+        "assessment", {"goals": ["Sleep"]}, urgent=False, idempotency_key="a" * 20, link_token=token
+    ).reference
+    assert not intake.link_usable(token)
+    # The same form sent again (a double click, a lost answer) gets the first receipt back.
+    again = intake.add(
+        "assessment", {"goals": ["Sleep"]}, urgent=False, idempotency_key="a" * 20, link_token=token
+    )
+    assert again.reference == assessment and not again.created
+    with pytest.raises(LinkUnusable):
+        intake.add(
+            "assessment", {"goals": ["x"]}, urgent=False, idempotency_key="b" * 20, link_token=token
+        )
+    linked = work.detail(consultation)["linked"]
+    assert [s["reference"] for s in linked] == [assessment]
+    assert linked[0]["payload"]["goals"] == ["Sleep"]
+    assert work.detail(assessment)["linked"][0]["reference"] == consultation
+    expired = work.create_assessment_link(consultation, ana, timedelta(days=-1))
+    assert not intake.link_usable(expired)
+    with pytest.raises(WorkError):
+        work.create_assessment_link(assessment, ana, timedelta(days=7))
+
+
+def test_two_submissions_racing_through_one_link_only_one_succeeds(engine, stores) -> None:
+    intake, work, _ = stores
+    ana = staff(engine, "ana@clinic.example")
+    token = work.create_assessment_link(store_submission(intake), ana, timedelta(days=7))
+
+    def send(i: int) -> str:
+        try:
+            intake.add(
+                "assessment",
+                {"goals": ["g"]},
+                urgent=False,
+                idempotency_key=f"race-{i}" * 4,
+                link_token=token,
+            )
+        except LinkUnusable:
+            return "refused"
+        return "stored"
+
+    assert sorted(run_together(3, send)) == ["refused", "refused", "stored"]

@@ -1,0 +1,28 @@
+"""Page shells: the built site's pages, with links made absolute and inline scripts hashed for the
+CSP, so the service's own pages wear the site's theme at any URL."""
+
+from __future__ import annotations
+
+from intake_server.web.shells import absolutize, script_hashes
+
+
+def test_absolutize_resolves_relative_links_against_the_page() -> None:
+    html = (
+        '<a href="../faq/">x</a><img src="../assets/a.svg"><a href="#top">t</a>'
+        '<a href="https://988lifeline.org/">l</a><a href="tel:988">c</a>'
+        '<script id="__config" type="application/json">{"base": "..", "search": "../assets/s.js"}</script>'
+    )
+    out = absolutize(html, "/consultation/")
+    assert 'href="/faq/"' in out and 'src="/assets/a.svg"' in out
+    assert (
+        'href="#top"' in out
+        and 'href="https://988lifeline.org/"' in out
+        and 'href="tel:988"' in out
+    )
+    assert '"base": "/"' in out and '"search": "/assets/s.js"' in out
+
+
+def test_script_hashes_cover_only_inline_scripts() -> None:
+    html = '<script>a()</script><script src="/x.js"></script><script type="application/ld+json">{}</script>'
+    assert len(script_hashes(html)) == 1
+    assert script_hashes(html)[0].startswith("'sha256-")

@@ -1,0 +1,48 @@
+"""The built site served by the service: its pages, the helpful 404, and compression where it
+is safe (static files) but never where a page holds a form token or typed answers."""
+
+from __future__ import annotations
+
+
+def test_site_pages_and_helpful_404(client) -> None:
+    assert client.get("/").status_code == 200
+    assert client.get("/guide").status_code == 308
+    missing = client.get("/no-such-page/")
+    assert missing.status_code == 404
+    assert "We could not find that page" in missing.get_data(as_text=True)
+
+
+def test_site_files_are_compressed_and_pages_with_forms_are_not(client) -> None:
+    """The static site is compressed (it holds nothing secret); a page with a form token or with
+    what someone typed is not, so compression cannot leak either (BREACH)."""
+    import gzip
+
+    import brotli
+    from backports import zstd
+
+    for path in ("/", "/faq/", "/assets/clinic.css"):
+        plain = client.get(path)
+        for encoding, decompress in (
+            ("zstd", zstd.decompress),
+            ("br", brotli.decompress),
+            ("gzip", gzip.decompress),
+        ):
+            squeezed = client.get(path, headers={"Accept-Encoding": encoding})
+            assert squeezed.headers["Content-Encoding"] == encoding, path
+            assert "Accept-Encoding" in squeezed.headers["Vary"]
+            assert decompress(squeezed.get_data()) == plain.get_data(), path
+            assert len(squeezed.get_data()) < len(plain.get_data()) / 2, path
+            again = client.get(
+                path,
+                headers={"Accept-Encoding": encoding, "If-None-Match": squeezed.headers["ETag"]},
+            )
+            assert again.status_code == 304, path  # the browser's cached copy is still good
+    part = client.get(
+        "/assets/clinic.css", headers={"Accept-Encoding": "br", "Range": "bytes=0-99"}
+    )
+    assert part.status_code == 206 and "Content-Encoding" not in part.headers
+    assert part.get_data() == client.get("/assets/clinic.css").get_data()[:100]
+    for path in ("/consultation/", "/assessment/", "/staff/sign-in"):
+        response = client.get(path, headers={"Accept-Encoding": "br, gzip"})
+        assert response.status_code == 200, path
+        assert "Content-Encoding" not in response.headers, path
