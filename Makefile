@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.queue | tee bench/results/queue.md
 	$(BIN)/python -m bench.crash --backend sqlite | tee bench/results/crash_sqlite.md
 	$(BIN)/python -m bench.crash --backend postgres | tee bench/results/crash_postgres.md
+	$(BIN)/python -m bench.crisis | tee bench/results/crisis.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

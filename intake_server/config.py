@@ -66,6 +66,10 @@ class Settings:
     staff_session_hours: float
     staff_mfa_optional: bool
     response_target_business_days: int
+    # An urgent submission is overdue after this long, and its second notice goes out after
+    # this long if nobody has claimed it.
+    urgent_response_hours: float
+    urgent_reminder_minutes: int
     assessment_link_days: int
     purge_after_days: int
     # Notice mail for new submissions (no PHI in it).
@@ -271,6 +275,8 @@ def load_settings(
         staff_session_hours=source.positive("STAFF_SESSION_HOURS", 12),
         staff_mfa_optional=source.flag("STAFF_MFA_OPTIONAL"),
         response_target_business_days=source.whole("RESPONSE_TARGET_BUSINESS_DAYS", 1, minimum=1),
+        urgent_response_hours=source.positive("URGENT_RESPONSE_HOURS", 2),
+        urgent_reminder_minutes=source.whole("URGENT_REMINDER_MINUTES", 30, minimum=1),
         assessment_link_days=source.whole("ASSESSMENT_LINK_DAYS", 7, minimum=1),
         purge_after_days=source.whole("PURGE_AFTER_DAYS", 365, minimum=1),
         intake_inbox=_addresses(source.raw("INTAKE_INBOX")),

@@ -56,7 +56,7 @@ class Services:
         keyring = Keyring.from_string(settings.encryption_keys)
         outbox = Outbox(engine, clock)
         sender = (
-            BackgroundSender(lambda: send_due(outbox, settings.smtp))
+            BackgroundSender(lambda: send_due(outbox, settings.smtp), outbox.next_due, clock)
             if settings.intake_inbox
             else None
         )

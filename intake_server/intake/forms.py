@@ -61,6 +61,18 @@ class IntakeForm(FlaskForm):
         if not self.form_id.data:
             self.form_id.data = secrets.token_urlsafe(24)
 
+    # The answers written in the person's own words: where crisis language is looked for.
+    free_text_fields: tuple[str, ...] = ()
+
+    def free_text(self) -> list[str]:
+        """What the person typed in their own words, as sent (before any check)."""
+        texts: list[str] = []
+        for name in self.free_text_fields:
+            field = self[name]
+            entries = field.entries if field.type == "FieldList" else [field]
+            texts += [entry.data or "" for entry in entries]
+        return texts
+
     @property
     def looks_automated(self) -> bool:
         return bool(self.website.data)
@@ -202,8 +214,7 @@ class ConsultationForm(IntakeForm):
             "consent": True,
         }
 
-    def free_text(self) -> list[str]:
-        return [self.message.data or ""]
+    free_text_fields = ("message",)
 
 
 def problem_choices() -> list[SelectChoice]:
@@ -288,13 +299,7 @@ class AssessmentForm(IntakeForm):
             }
         return data
 
-    def free_text(self) -> list[str]:
-        return [
-            *(e.data or "" for e in self.goals.entries),
-            self.problem_other.data or "",
-            self.strengths.data or "",
-            self.barriers.data or "",
-        ]
+    free_text_fields = ("goals", "problem_other", "strengths", "barriers")
 
 
 # --- The forms as questions: what the staff dashboard and the FHIR export show ---------------

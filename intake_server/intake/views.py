@@ -10,15 +10,24 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import TooManyRequests
 
 from ..clinic import clinic
-from ..extensions import limiter
+from ..extensions import compress, limiter
 from ..services import services
 from ..storage import LinkUnusable, StorageUnavailable
 from ..web.render import render_page
+from .crisis import detector
 from .forms import MEDICARE, AssessmentForm, ConsultationForm, IntakeForm
 from .kinds import KINDS
 from .urgency import is_urgent
@@ -56,6 +65,7 @@ def render_form(
     has_errors = bool(form.errors) and notice is None
     body = render_template(
         f"intake/{kind}.html",
+        kind=kind,
         form=form,
         notice=notice,
         has_errors=has_errors,
@@ -147,6 +157,18 @@ def received() -> ResponseReturnValue:
         clinic=clinic(),
     )
     return render_page(kind.path, body, kind.received_title, with_intro=False, no_store=True)
+
+
+@bp.get("/crisis-language.json")
+def crisis_language_table() -> ResponseReturnValue:
+    """The compiled crisis-language rules, for the form's live check (static/crisis.js): the
+    same table the server matches with. Public, cacheable, and holding nothing anyone typed,
+    so it may be compressed."""
+    response = Response(detector().table_json(), mimetype="application/json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.add_etag()
+    response.make_conditional(request)
+    return compress.after_request(response) if response.status_code == 200 else response
 
 
 @bp.errorhandler(TooManyRequests)

@@ -8,6 +8,7 @@ SubmissionStore), so it exists exactly when the submission does; `delivery.py` s
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -57,16 +58,54 @@ def submission_notice(
     return subject, body
 
 
+def reminder_notice(kind: str, reference: str, minutes: int, dashboard_url: str) -> tuple[str, str]:
+    """(subject, body) of the second notice for an urgent submission nobody has claimed yet.
+    Like the first, it names no one and quotes nothing."""
+    label = KINDS[kind].label.lower()
+    subject = f"URGENT, still unclaimed: {label} {reference}"
+    body = "\n".join(
+        (
+            f"An urgent {label} arrived {minutes} minutes ago and nobody has claimed it yet.",
+            "",
+            f"Reference: {reference}",
+            "",
+            "Please claim it and call first (staff sign-in needed):",
+            dashboard_url,
+            "",
+            "This is the only reminder. It leaves out every personal detail on purpose.",
+            "",
+        )
+    )
+    return subject, body
+
+
 def notice_hook(settings: Settings) -> InsertHook:
     """The on-insert hook that queues one notice per INTAKE_INBOX address, in the submission's
-    own transaction. It reads only the settings it was made with, never the app or a request."""
+    own transaction, and for an urgent submission one reminder each, held back for
+    URGENT_REMINDER_MINUTES and sent only if nobody has claimed it by then. It reads only the
+    settings it was made with, never the app or a request."""
     addresses = settings.intake_inbox
     dashboard_url = settings.dashboard_url
+    wait = timedelta(minutes=settings.urgent_reminder_minutes)
 
     def queue_notice(session: Session, row: Submission) -> None:
         link = detail_url(dashboard_url, row.reference)
         subject, body = submission_notice(row.kind, row.urgent, row.reference, link)
         for address in addresses:
             enqueue(session, address, subject, body, now=row.received_at)
+        if not row.urgent:
+            return
+        minutes = settings.urgent_reminder_minutes
+        subject, body = reminder_notice(row.kind, row.reference, minutes, link)
+        for address in addresses:
+            enqueue(
+                session,
+                address,
+                subject,
+                body,
+                now=row.received_at,
+                send_at=row.received_at + wait,
+                reminder_for=row.id,
+            )
 
     return queue_notice

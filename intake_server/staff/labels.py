@@ -10,8 +10,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..clinic import clinic
-from ..intake.forms import choice_labels, question_names, question_text
+from ..intake.crisis import highlight
+from ..intake.forms import FORMS, choice_labels, question_names, question_text
 from ..intake.kinds import KINDS
+from ..intake.urgency import crisis_language, stored_reasons
 
 STATUS_LABELS = {
     "new": "New",
@@ -36,6 +38,8 @@ EVENT_LABELS = {
     "note": "added a note",
     "link_created": "created a personal assessment link",
 }
+# A piece of an answer, and whether it is crisis language staff should see first.
+Piece = tuple[str, bool]
 _OPTIONAL = re.compile(r"\s*\(optional\)\s*$", re.IGNORECASE)
 
 
@@ -70,12 +74,34 @@ def answer_text(kind: str, name: str, value: Any) -> str:
     return ", ".join(shown)
 
 
-def answers(kind: str, payload: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """The person's answers as (question, answer) in the order the form asked them."""
+def answers(kind: str, payload: dict[str, Any] | None) -> list[tuple[str, list[Piece]]]:
+    """The person's answers as (question, pieces) in the order the form asked them. In what
+    they wrote in their own words, the pieces mark the crisis language that was found."""
     if not payload:
         return []
-    return [
-        (_OPTIONAL.sub("", question_text(kind, name)), answer_text(kind, name, payload[name]))
-        for name in question_names(kind)
-        if payload.get(name) not in (None, "", [])
-    ]
+    shown = []
+    for name in question_names(kind):
+        if payload.get(name) in (None, "", []):
+            continue
+        text = answer_text(kind, name, payload[name])
+        found = crisis_language([text]) if name in FORMS[kind].free_text_fields else []
+        shown.append((_OPTIONAL.sub("", question_text(kind, name)), highlight(text, found)))
+    return shown
+
+
+def urgency_reasons(kind: str, payload: dict[str, Any] | None) -> list[str]:
+    """Why a submission reads as urgent, for the flag on its page: the crisis choices picked
+    and the words that were found, each once."""
+    choices, found = stored_reasons(kind, payload)
+    problems = choice_labels(kind, "problems") if choices else {}
+    reasons = [f"Chose \u201c{problems.get(key, key)}\u201d" for key in choices]
+    for label, text in dict.fromkeys((m.label, m.text) for m in found):
+        reasons.append(f"{label}: \u201c{text}\u201d")
+    return reasons
+
+
+def event_text(event: dict[str, Any]) -> str:
+    """What someone did, as the rest of a sentence after their name."""
+    if event["action"] == "urgency":
+        return "marked it urgent" if event["urgent"] else "marked it not urgent"
+    return EVENT_LABELS.get(event["action"], event["action"])

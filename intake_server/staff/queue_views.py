@@ -10,10 +10,10 @@ from flask.typing import ResponseReturnValue
 
 from ..clinic import clinic
 from ..services import services
-from ..storage import OUTCOMES, STATUSES, QueueFilter, WorkError, WorkStore
+from ..storage import OUTCOMES, REASON_MAX, STATUSES, QueueFilter, WorkError, WorkStore
 from . import labels
 from .blueprints import admin_bp, bp
-from .deadlines import is_overdue
+from .deadlines import Deadlines
 from .identity import current_actor
 
 PER_PAGE = 50
@@ -27,9 +27,8 @@ def _context(**values: object) -> dict[str, object]:
     return {
         "clinic": clinic(),
         "labels": labels,
-        "is_overdue": is_overdue,
+        "is_overdue": Deadlines.from_settings(services().settings).is_overdue,
         "now": services().clock(),
-        "target_days": services().settings.response_target_business_days,
         **values,
     }
 
@@ -83,6 +82,7 @@ def detail(reference: str, new_link: str | None = None) -> ResponseReturnValue:
             members=work().staff_members(),
             new_link=new_link,
             link_days=services().settings.assessment_link_days,
+            reason_max=REASON_MAX,
         ),
     )
 
@@ -116,6 +116,18 @@ def set_status(reference: str) -> ResponseReturnValue:
         reference,
         lambda: work().set_status(reference, current_actor(), status, outcome),
         f"Status changed to {label}.",
+    )
+
+
+@bp.post("/submissions/<reference>/urgency")
+def set_urgency(reference: str) -> ResponseReturnValue:
+    """Mark urgent or not by hand, with a reason (required): audited and on the timeline."""
+    urgent = request.form.get("urgent") == "yes"
+    reason = request.form.get("reason", "")[: REASON_MAX + 1]
+    return _act(
+        reference,
+        lambda: work().set_urgency(reference, current_actor(), urgent, reason),
+        "Marked urgent." if urgent else "Marked not urgent.",
     )
 
 

@@ -6,17 +6,25 @@
   var form = document.querySelector("form.intake-form");
   if (!form) return;
 
-  var phrases = [];
-  try { phrases = JSON.parse(form.getAttribute("data-crisis-phrases") || "[]"); } catch (e) { phrases = []; }
   var box = form.querySelector(".intake-crisis__box");
   var urgentKeys = (form.getAttribute("data-urgent-choices") || "").split(" ").filter(Boolean);
 
-  function normalise(text) {
-    return " " + text.toLowerCase().replace(/[\u2019]/g, "'").replace(/[\s-]+/g, " ") + " ";
+  // The server's own crisis-language table, matched by crisis.js exactly as the server does.
+  var detector = null;
+  var source = form.getAttribute("data-crisis-language");
+  if (source && window.CrisisLanguage && window.fetch) {
+    window.fetch(source, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (table) {
+        if (!table) return;
+        detector = new window.CrisisLanguage.Detector(table);
+        form.setAttribute("data-crisis-ready", "");
+        updateCrisis();
+      })
+      .catch(function () { /* no live check; the server still checks what is sent */ });
   }
   function mentionsCrisis(text) {
-    var t = normalise(text);
-    return phrases.some(function (p) { return t.indexOf(" " + normalise(p).trim()) !== -1; });
+    return detector !== null && detector.find(text).length > 0;
   }
   function updateCrisis() {
     if (!box) return;

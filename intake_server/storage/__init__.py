@@ -32,13 +32,14 @@ from intake_server.storage.submissions import (
     StorageUnavailable,
     SubmissionStore,
 )
-from intake_server.storage.work import QueueFilter, WorkError, WorkStore
+from intake_server.storage.work import REASON_MAX, QueueFilter, WorkError, WorkStore
 
 __all__ = [
     "DEFAULT_LEASE",
     "KINDS",
     "MAX_ATTEMPTS",
     "OUTCOMES",
+    "REASON_MAX",
     "ROLES",
     "STATUSES",
     "AccountError",

@@ -165,8 +165,10 @@ class SubmissionEvent(Base):
     to_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
-    # An internal note, encrypted like the submission itself.
+    # An internal note (or the reason for a change of urgency), encrypted like the submission.
     note: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # The urgency staff set by hand, on an "urgency" event.
+    urgent: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class AssessmentLink(Base):
@@ -199,6 +201,11 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # A reminder that an urgent submission is still unclaimed: sent only while it is.
+    reminder_for: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id"), index=True, nullable=True
+    )
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class AuditEntry(Base):

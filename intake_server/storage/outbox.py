@@ -13,16 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from intake_server.storage.clock import Clock, utc_now
 from intake_server.storage.database import session_factory, writer_session_factory
-from intake_server.storage.models import OutboxMessage
+from intake_server.storage.models import OutboxMessage, Submission
 
 # Backoff after a failed attempt: 1 minute, doubling, never more than an hour.
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=1)
+# Waiting to be sent: not sent, and not cancelled as a reminder nobody needs any more.
+UNSENT = (OutboxMessage.sent_at.is_(None), OutboxMessage.cancelled_at.is_(None))
 # After this many failed attempts a message is no longer tried; it stays in the table, unsent,
 # for `flask outbox status` to show and `flask outbox retry` to bring back.
 MAX_ATTEMPTS = 12
@@ -70,11 +72,16 @@ def enqueue(
     body: str,
     *,
     now: datetime,
+    send_at: datetime | None = None,
+    reminder_for: int | None = None,
 ) -> OutboxMessage:
     """Add a message inside the caller's transaction, so it exists if and only if what it reports
     was committed. No network here: this must never slow down or fail the caller's write.
 
-    Line breaks in the subject are flattened (they would let text become extra mail headers)."""
+    `send_at` holds it back until then. `reminder_for` (a submission id) makes it a reminder
+    that is sent only while that submission is urgent, new and unclaimed; otherwise it is
+    cancelled when it comes due. Line breaks in the subject are flattened (they would let text
+    become extra mail headers)."""
     recipient = recipient.strip()
     if not recipient or "\n" in recipient or "\r" in recipient:
         raise ValueError("recipient must be one address on one line")
@@ -84,11 +91,33 @@ def enqueue(
         subject=" ".join(subject.split())[:SUBJECT_MAX],
         body=body,
         attempts=0,
-        next_attempt_at=now,
+        next_attempt_at=send_at or now,
+        reminder_for=reminder_for,
     )
     session.add(message)
     session.flush()
     return message
+
+
+def _cancel_needless_reminders(session: Session, now: datetime) -> None:
+    """Reminders that have come due for a submission someone has claimed, moved on, or marked
+    not urgent are cancelled, not sent: the second notice goes out only while it is needed."""
+    handled = select(Submission.id).where(
+        or_(
+            Submission.assignee_id.is_not(None),
+            Submission.status != "new",
+            Submission.urgent.is_(False),
+        )
+    )
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            *UNSENT,
+            OutboxMessage.reminder_for.in_(handled),
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .values(cancelled_at=now)
+    )
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -116,10 +145,11 @@ class Outbox:
             return []
         now = self._clock()
         with self._write.begin() as session:
+            _cancel_needless_reminders(session, now)
             rows = session.scalars(
                 select(OutboxMessage)
                 .where(
-                    OutboxMessage.sent_at.is_(None),
+                    *UNSENT,
                     OutboxMessage.attempts < MAX_ATTEMPTS,
                     OutboxMessage.next_attempt_at <= now,
                 )
@@ -184,10 +214,19 @@ class Outbox:
         with self._write.begin() as session:
             result = session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts >= MAX_ATTEMPTS)
+                .where(*UNSENT, OutboxMessage.attempts >= MAX_ATTEMPTS)
                 .values(attempts=0, next_attempt_at=self._clock())
             )
             return result.rowcount or 0
+
+    def next_due(self) -> datetime | None:
+        """When the next message waiting to be tried comes due (None when nothing waits)."""
+        with self._read() as session:
+            return session.scalar(
+                select(func.min(OutboxMessage.next_attempt_at)).where(
+                    *UNSENT, OutboxMessage.attempts < MAX_ATTEMPTS
+                )
+            )
 
     def pending_count(self) -> int:
         """Unsent messages that will still be tried (due now or later)."""
@@ -196,14 +235,13 @@ class Outbox:
                 session.scalar(
                     select(func.count())
                     .select_from(OutboxMessage)
-                    .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS)
+                    .where(*UNSENT, OutboxMessage.attempts < MAX_ATTEMPTS)
                 )
                 or 0
             )
 
     def status(self) -> OutboxStatus:
         now = self._clock()
-        unsent = OutboxMessage.sent_at.is_(None)
         trying = OutboxMessage.attempts < MAX_ATTEMPTS
         with self._read() as session:
 
@@ -212,9 +250,9 @@ class Outbox:
                 return session.scalar(query) or 0
 
             return OutboxStatus(
-                pending=count(unsent, trying),
-                due=count(unsent, trying, OutboxMessage.next_attempt_at <= now),
-                given_up=count(unsent, OutboxMessage.attempts >= MAX_ATTEMPTS),
+                pending=count(*UNSENT, trying),
+                due=count(*UNSENT, trying, OutboxMessage.next_attempt_at <= now),
+                given_up=count(*UNSENT, OutboxMessage.attempts >= MAX_ATTEMPTS),
                 sent=count(OutboxMessage.sent_at.is_not(None)),
             )
 
@@ -228,7 +266,7 @@ class Outbox:
                     OutboxMessage.attempts,
                     OutboxMessage.last_error,
                 )
-                .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts >= MAX_ATTEMPTS)
+                .where(*UNSENT, OutboxMessage.attempts >= MAX_ATTEMPTS)
                 .order_by(OutboxMessage.id.desc())
                 .limit(limit)
             ).all()

@@ -31,6 +31,8 @@ from intake_server.storage.models import (
 from intake_server.storage.records import find_submission, submission_record
 
 OPEN_STATUSES = tuple(s for s in STATUSES if s != "closed")
+# The reason for a change of urgency, like a note, but shorter.
+REASON_MAX = 1000
 
 
 class WorkError(Exception):
@@ -181,6 +183,7 @@ class WorkStore:
                 "to_status": event.to_status,
                 "outcome": event.outcome,
                 "assignee": assignees.get(event.assignee_id),
+                "urgent": event.urgent,
                 "note": self._keyring.decrypt(event.note)["text"] if event.note else None,
             }
             for event, email in events
@@ -318,6 +321,32 @@ class WorkStore:
             note = self._keyring.encrypt({"text": text})
             _record(
                 session, row, actor, self._clock(), "note", audit_action="note_added", note=note
+            )
+
+    def set_urgency(self, reference: str, actor: Actor, urgent: bool, reason: str) -> None:
+        """Mark a submission urgent or not by hand. The reason is required, kept encrypted on the
+        timeline (it may quote what the person wrote), and the change is audited."""
+        reason = reason.strip()
+        if not reason:
+            raise WorkError("Say why, so colleagues can follow the decision.")
+        if len(reason) > REASON_MAX:
+            raise WorkError(f"Keep the reason under {REASON_MAX} characters.")
+        with self._write.begin() as session:
+            row = self._row(session, reference)
+            if row.urgent == urgent:
+                raise WorkError(f"It is already marked {'urgent' if urgent else 'not urgent'}.")
+            now = self._clock()
+            row.urgent, row.updated_at = urgent, now
+            _record(
+                session,
+                row,
+                actor,
+                now,
+                "urgency",
+                audit_action="urgency_changed",
+                detail={"to": "urgent" if urgent else "not_urgent"},
+                urgent=urgent,
+                note=self._keyring.encrypt({"text": reason}),
             )
 
     def create_assessment_link(self, reference: str, actor: Actor, ttl: timedelta) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers.browser import axe_violations, wait_for_focus
 
@@ -95,7 +96,7 @@ def test_typing_crisis_words_shows_help_at_once(phone_page, live_server) -> None
     page.get_by_label("Anything you would like us to know").fill(
         "She says she wants to end my life... I mean hers"
     )
-    assert box.is_visible()
+    expect(box).to_be_visible()
 
 
 def test_someone_else_questions_hide_when_asking_for_yourself(phone_page, live_server) -> None:

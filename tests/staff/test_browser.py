@@ -224,3 +224,64 @@ def test_sessions_time_out_when_idle(browser, site_dir: Path, tmp_path: Path) ->
         assert page.get_by_text(re.compile("without activity")).is_visible()
     finally:
         server.stop()
+
+
+# --- Urgency --------------------------------------------------------------------------------
+
+
+def test_an_urgent_request_shows_why_and_staff_can_overrule_the_flag(
+    browser, site_dir, tmp_path
+) -> None:
+    app = make_app(site_dir, f"sqlite:///{tmp_path / 'urgency.db'}")
+    made = run_cli(
+        app, "staff", "create", EMAIL, "--role", "admin", stdin=f"{PASSWORD}\n{PASSWORD}\n"
+    )
+    assert made.returncode == 0, made.stderr
+    routine = store_submission(services(app).submissions, "consultation")
+    payload = {
+        "for_whom": "loved_one",
+        "requester_name": "Sam Father",
+        "phone": "+13145550142",
+        "contact_method": "call",
+        "message": "Riley is 15. She told her friend she wants to die and has been cutting herself.",
+    }
+    urgent = (
+        services(app)
+        .submissions.add("consultation", payload, urgent=True, idempotency_key="u" * 24)
+        .reference
+    )
+    server = LiveServer(app)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(server.url + "/staff/")
+        first_sign_in(page, server.url, EMAIL, PASSWORD)
+        rows = page.locator("tbody tr")
+        assert urgent in rows.nth(0).inner_text() and routine in rows.nth(1).inner_text()
+        page.get_by_role("link", name=urgent).click()
+        page.wait_for_url(f"**/staff/submissions/{urgent}")
+        flag = page.locator("section.staff-card--urgent")
+        assert "Thoughts of suicide: \u201cwants to die\u201d" in flag.inner_text()
+        marked = page.locator("mark.staff-crisis-words").all_inner_texts()
+        assert "wants to die" in marked and "been cutting herself" in marked
+        assert axe_violations(page) == []
+
+        # Overruling the flag needs a reason; it is kept, audited and shown in the timeline.
+        page.get_by_role("button", name="Mark not urgent").click()
+        assert "/staff/submissions/" in page.url  # the browser asked for the reason first
+        page.get_by_label("Why mark it not urgent? (required)").fill(
+            "Called the father: she is safe with her mother tonight and has a therapist."
+        )
+        with page.expect_navigation():
+            page.get_by_role("button", name="Mark not urgent").click()
+        assert page.get_by_text("Marked not urgent.").is_visible()
+        assert page.get_by_role("heading", name="Urgency: routine").is_visible()
+        timeline = page.locator(".staff-timeline").inner_text()
+        assert f"{EMAIL} marked it not urgent" in timeline
+        assert "she is safe with her mother tonight" in timeline
+        assert axe_violations(page) == []
+        page.goto(server.url + f"/staff/admin/audit?reference={urgent}")
+        assert "urgency_changed" in page.locator("table").inner_text()
+    finally:
+        context.close()
+        server.stop()

@@ -161,3 +161,36 @@ def test_two_submissions_racing_through_one_link_only_one_succeeds(engine, store
         return "stored"
 
     assert sorted(run_together(3, send)) == ["refused", "refused", "stored"]
+
+
+def test_urgency_is_changed_by_hand_with_a_reason_audited_and_on_the_timeline(
+    engine, stores
+) -> None:
+    intake, work, audit = stores
+    ana = staff(engine, "ana@clinic.example")
+    reference = store_submission(intake, urgent=True)
+    with pytest.raises(WorkError, match="Say why"):
+        work.set_urgency(reference, ana, False, "   ")
+    with pytest.raises(WorkError, match="already marked urgent"):
+        work.set_urgency(reference, ana, True, "It is urgent")
+    work.set_urgency(reference, ana, False, "Spoke to her QZXREASON: the words were a song lyric")
+    detail = work.detail(reference)
+    assert detail["urgent"] is False
+    event = detail["timeline"][-1]
+    assert event["action"] == "urgency" and event["urgent"] is False
+    assert event["note"] == "Spoke to her QZXREASON: the words were a song lyric"
+    assert work.queue(QueueFilter(urgent=True), me=ana.id).total == 0
+    work.set_urgency(reference, ana, True, "Her mother called back, worried again")
+    assert work.detail(reference)["urgent"] is True
+    changes = audit.search(action="urgency_changed", reference=reference).entries
+    assert [e.detail for e in reversed(changes)] == ['{"to":"not_urgent"}', '{"to":"urgent"}']
+    assert all("QZX" not in e.detail for e in changes)
+    with engine.connect() as conn:
+        raw = b"".join(
+            bytes(r)
+            for r in conn.execute(sa.text("select note from submission_events")).scalars()
+            if r
+        )
+    assert b"QZXREASON" not in raw
+    with pytest.raises(WorkError, match="under 1000"):
+        work.set_urgency(reference, ana, False, "x" * 1001)

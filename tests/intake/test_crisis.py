@@ -1,0 +1,236 @@
+"""Crisis language: the rules' notation, how people and families really write, and the figures
+on the labelled corpus (tests/data/crisis_language/), held to the targets on the held-out set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from intake_server.intake.crisis import (
+    Detector,
+    RulesError,
+    compile_rules,
+    detector,
+    highlight,
+    load_rules,
+    words,
+)
+from testkit.crisis_corpus import SPLITS, measure, read_split
+
+# Targets on the held-out split (the issue's): recall at least this, false positives at most.
+MIN_RECALL = 0.95
+MAX_FALSE_POSITIVE_RATE = 0.10
+
+
+def rules(text: str) -> Detector:
+    return Detector(compile_rules(yaml.safe_load(text)))
+
+
+def found(text: str) -> list[str]:
+    return [match.text for match in detector().find(text)]
+
+
+# --- The notation --------------------------------------------------------------------------
+
+
+def test_braces_mean_every_form_of_the_word() -> None:
+    check = rules(
+        "rules: [{kind: k, label: K, phrases: ['{kill} <self>']}]\nlists: {self: [myself]}"
+    )
+    for text in ("kill myself", "kills myself", "killed myself", "killing myself"):
+        assert [m.text for m in check.find(text)] == [text]
+    assert check.find("skill myself") == []
+
+
+def test_slashes_lists_and_gaps() -> None:
+    check = rules(
+        """
+lists: {pills: [pills, sleeping pills]}
+rules:
+  - kind: k
+    label: K
+    phrases: ["took/swallowed ... <pills>"]
+"""
+    )
+    assert [m.text for m in check.find("she swallowed all of her sleeping pills")] == [
+        "swallowed all of her sleeping pills"
+    ]
+    assert check.find("took the kids to the park, then pills") == []  # more than three words
+
+
+def test_words_after_and_before_can_cancel_a_phrase() -> None:
+    check = rules(
+        """
+negations: ["i'm not"]
+rules:
+  - kind: k
+    label: K
+    not_followed_by: [back]
+    phrases:
+      - cutting
+      - phrase: suicidal
+        not_after: [never]
+"""
+    )
+    assert check.find("I started cutting back on coffee") == []
+    assert [m.text for m in check.find("she is cutting again")] == ["cutting"]
+    assert check.find("I'm not suicidal") == []
+    assert check.find("he was never suicidal") == []
+    assert [m.text for m in check.find("not sure, maybe suicidal")] == ["suicidal"]
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("rules: [{kind: k, label: K, phrases: ['<nowhere> x']}]", "there is no list called"),
+        ("rules: [{kind: k, label: K, phrases: ['... x']}]", "starts and ends with words"),
+        ("rules: [{kind: k, label: K, phrases: [no]}]", "put quotes around the word"),
+        ("negations: [off]\nrules: []", "put quotes around the word"),
+        ("rules: [{kind: k, label: K, phrases: ['a/<b>']}]", "cannot read 'a/<b>'"),
+    ],
+)
+def test_a_mistake_in_the_rules_is_named(text: str, says: str) -> None:
+    """YAML reads a bare no, off or on as true or false: a silent change of word is refused."""
+    with pytest.raises(RulesError, match=says):
+        compile_rules(yaml.safe_load(text))
+
+
+def test_positions_are_those_of_the_original_text() -> None:
+    text = "\u00c9l dijo: \u201cI\u2019ve started CUTTING again\u201d"
+    assert [w for w, _, _ in words(text)][-3:] == ["started", "cutting", "again"]
+    matches = detector().find(text)
+    assert {text[m.start : m.end] for m in matches} <= {m.text for m in matches}
+    assert "CUTTING again" in {m.text for m in matches}
+
+
+def test_highlight_merges_overlapping_matches() -> None:
+    text = "she has been cutting herself"
+    pieces = highlight(text, detector().find(text))
+    assert "".join(piece for piece, _ in pieces) == text
+    assert [piece for piece, marked in pieces if marked] == ["been cutting herself"]
+
+
+def test_the_shipped_rules_compile_and_every_kind_has_a_label() -> None:
+    source = load_rules("en")
+    table = compile_rules(source)
+    assert {rule["kind"] for rule in table["rules"]} == set(table["kinds"])
+    assert len(table["rules"]) > 100
+    assert set(table["kinds"]) == {
+        "suicidal_thoughts",
+        "indirect",
+        "plan_or_means",
+        "attempt",
+        "self_harm",
+        "youth_words",
+        "misspelling",
+    }
+
+
+# --- How people write ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The reports from a test with real wording, in which nothing was flagged before.
+        "Riley is 15. She told her friend she wants to die and has been cutting herself.",
+        "He talks about ending it all",
+        "She took too many pills on Saturday",
+        "My son tried to kill himself last week",
+        "I've started cutting again",
+        "Everyone would be better off without me",
+        "I'm going to end it tonight",
+        "I keep thinking about how to unalive myself",
+        # Inflections, persons and words of every kind the issue names.
+        "my daughter wanted to die last spring",
+        "he overdosed in march",
+        "She OD'd twice this year",
+        "he hanged himself in the garage but his brother found him in time",
+        "My wife has been harming herself",
+        "my son burns himself with a lighter",
+        "she wishes she never woke up",
+        "He gave away his guitar and his games",
+        "my partner has pills saved up",
+        "she has been researching ways to die",
+        "kms",
+        "i want to not exist",
+        "thinking about sewerslide",
+        "im so sucidal",
+        "I could killmyself",
+        "selfharm again",
+        "my son attempted suicide in 2024",
+        "Life is not worth living",
+        "there is no point in living",
+    ],
+)
+def test_crisis_language_is_found(text: str) -> None:
+    assert found(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm dying to start",
+        "just killing time",
+        "my job is killing me",
+        "I want to cut back on drinking",
+        "I had to cut my hours",
+        "a killer headache",
+        "my grandfather died in May and I miss him",
+        "she is grieving her mom",
+        "feeling dead tired",
+        "I want to take my life back",
+        "she is cutting vegetables for dinner",
+        "I'm not suicidal, just exhausted",
+        "he has never tried to hurt himself",
+    ],
+)
+def test_benign_words_stay_routine(text: str) -> None:
+    assert found(text) == [], text
+
+
+# --- Measured, not hoped --------------------------------------------------------------------
+
+
+def test_the_corpus_is_large_and_varied_enough_to_measure_with() -> None:
+    lines = [line for split in SPLITS for line in read_split(split)]
+    assert len(lines) >= 300
+    for split in SPLITS:
+        kinds = {(line.label, line.person) for line in read_split(split)}
+        assert kinds == {
+            (label, person) for label in ("crisis", "routine") for person in ("first", "third")
+        }
+    crisis_kinds = {line.kind for line in lines if line.label == "crisis"}
+    assert crisis_kinds == set(compile_rules(load_rules("en"))["kinds"])
+    held_out = read_split("held_out")
+    assert len(held_out) >= 150
+    assert not {line.text for line in held_out} & {line.text for line in read_split("development")}
+
+
+@pytest.mark.parametrize("split", SPLITS)
+def test_recall_and_false_positives_meet_the_targets(split: str) -> None:
+    """Recall on crisis lines and the false-positive rate on routine lines. The held-out split
+    was written without looking at the rules and is never used to tune them
+    (docs/crisis-detection.md); it is held to the targets."""
+    figures = measure(split, lambda text: bool(detector().find(text)))
+    report = (
+        f"{split}: recall {figures.recall:.3f} ({figures.caught}/{figures.crisis}), "
+        f"false positives {figures.false_positive_rate:.3f} ({figures.flagged}/{figures.routine})"
+    )
+    assert figures.recall >= MIN_RECALL, report
+    assert figures.false_positive_rate <= MAX_FALSE_POSITIVE_RATE, report
+
+
+def test_the_figures_would_notice_a_detector_that_flags_nothing_or_everything() -> None:
+    nothing = measure("held_out", lambda _: False)
+    everything = measure("held_out", lambda _: True)
+    assert nothing.recall == 0 and everything.false_positive_rate == 1
+
+
+def test_the_corpus_files_say_which_split_they_are(tmp_path: Path) -> None:
+    from testkit.crisis_corpus import CORPUS
+
+    head = (CORPUS / "held_out.tsv").read_text(encoding="utf-8").splitlines()[:4]
+    assert any("never" in line.lower() and "tun" in line.lower() for line in head)
