@@ -62,8 +62,26 @@
 
   function has(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
 
-  function Detector(table) {
+  /* Every word a table spells out (not the ~words). */
+  function exactWords(table) {
+    var found = {};
+    function add(option) {
+      option.split(" ").forEach(function (word) { if (word.charAt(0) !== FUZZY) found[word] = true; });
+    }
+    function addSteps(steps) {
+      steps.forEach(function (step) { if (step.any) step.any.forEach(add); });
+    }
+    table.negations.forEach(addSteps);
+    table.rules.forEach(function (rule) { addSteps(rule.steps); rule.notAfter.forEach(addSteps); });
+    Object.keys(table.lists).forEach(function (name) { table.lists[name].forEach(add); });
+    return found;
+  }
+
+  /* known: the words any language's rules spell out; such a word is never taken for a slip. */
+  function Detector(table, known) {
     var self = this;
+    this.known = exactWords(table);
+    Object.keys(known || {}).forEach(function (word) { self.known[word] = true; });
     this.kinds = table.kinds;
     this.negations = table.negations;
     this.lists = {};
@@ -102,12 +120,17 @@
     }).sort(function (a, b) { return a.order - b.order; });
   };
 
+  /* Whether token is the ~word mistyped (a word the rules know is never a slip). */
+  Detector.prototype.slip = function (token, word) {
+    return token === word || (!has(this.known, token) && close(token, word));
+  };
+
   Detector.prototype.same = function (tokens, at, option) {
     if (at + option.length > tokens.length) return false;
     for (var k = 0; k < option.length; k++) {
       var word = option[k];
       var token = tokens[at + k];
-      if (token !== word && !(word.charAt(0) === FUZZY && close(token, word.slice(1)))) return false;
+      if (token !== word && !(word.charAt(0) === FUZZY && this.slip(token, word.slice(1)))) return false;
     }
     return true;
   };
@@ -173,5 +196,23 @@
     return matches;
   };
 
-  window.CrisisLanguage = { Detector: Detector, fold: fold, words: words, close: close };
+  /* One detector per language, as the server makes them (tables: {language: table}). */
+  function detectorsFor(tables) {
+    var known = {};
+    Object.keys(tables).forEach(function (language) {
+      Object.keys(exactWords(tables[language])).forEach(function (word) { known[word] = true; });
+    });
+    return Object.keys(tables).sort().map(function (language) {
+      return new Detector(tables[language], known);
+    });
+  }
+
+  /* Every match of every language, in the order of the languages (as the server's find()). */
+  function findAll(detectors, text) {
+    return detectors.reduce(function (all, d) { return all.concat(d.find(text)); }, []);
+  }
+
+  window.CrisisLanguage = {
+    Detector: Detector, detectorsFor: detectorsFor, findAll: findAll, fold: fold, words: words, close: close
+  };
 })();
