@@ -33,9 +33,13 @@ RULES_DIR = Path(__file__).resolve().parents[2] / "crisis_language"
 GAP_WORDS = 3
 GAP = "..."
 FUZZY = "~"
-WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
+WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*|[.,;:!?]+")
+# Where a sentence or clause ends: no phrase, gap or negation reaches across it.
+BREAK = "|"
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
-_STEP = re.compile(r"^(?:\.\.\.|<[a-z_]+>|[^\s<>.]+)$")
+_STEP = re.compile(r"^(?:\.\.\.|<[a-z_]+>|[^\s<>.()|]+|\([^()<>]+\))$")
+# A phrase's tokens: words, and (several words | other words) groups kept whole.
+_TOKENS = re.compile(r"\([^()]*\)|\S+")
 
 Table = dict[str, Any]
 
@@ -79,8 +83,12 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[tuple[str, int, int]]:
-    """(word, start, end) for each word of the text, positions in the original text."""
-    return [(m[0], m.start(), m.end()) for m in WORD.finditer(fold(text))]
+    """(word, start, end) for each word of the text, positions in the original text; a run of
+    punctuation between words is the word BREAK ("no, quiero vivir" is not "no quiero vivir")."""
+    return [
+        (BREAK if m[0][0] in ".,;:!?" else m[0], m.start(), m.end())
+        for m in WORD.finditer(fold(text))
+    ]
 
 
 # --- Compiling the rules -------------------------------------------------------------------
@@ -182,12 +190,19 @@ class _Compiler:
             if name not in self.lists:
                 raise RulesError(f"{where}: there is no list called <{name}>")
             return {"list": name}
+        if token.startswith("("):
+            alternatives = [a.strip() for a in token[1:-1].split("|")]
+            if not all(alternatives):
+                raise RulesError(f"{where}: an empty choice in {token!r}")
+            return {
+                "any": list(dict.fromkeys(seq for a in alternatives for seq in self.sequences(a)))
+            }
         return {"any": self.options(token)}
 
     def phrase(self, phrase: str, where: str, *, open_end: bool = False) -> list[dict[str, Any]]:
         """A phrase's steps. It starts with a word; it ends with one too, except a negation,
         which may end in a gap ("denies ..." before "any thoughts of" and what it negates)."""
-        steps = [self.step(token, where) for token in phrase.split()]
+        steps = [self.step(token, where) for token in _TOKENS.findall(phrase)]
         if not steps or "gap" in steps[0] or ("gap" in steps[-1] and not open_end):
             raise RulesError(f"{where}: a phrase starts and ends with words, not {GAP}")
         return steps
@@ -349,7 +364,7 @@ class Detector:
         step = steps[s]
         if "gap" in step:
             for size in range(step["gap"] + 1):
-                if at + size > len(tokens):
+                if at + size > len(tokens) or BREAK in tokens[at : at + size]:
                     break
                 end = self._fit(steps, tokens, at + size, done, s + 1)
                 if end >= 0:
@@ -375,10 +390,17 @@ class Detector:
     ) -> bool:
         """Whether one of `phrases` fits exactly in the words just before word `at`."""
         for steps in phrases:
-            for start in range(max(0, at - 8), at):
+            for start in range(max(0, at - self._span(steps)), at):
                 if self._fit(steps, tokens, start, lambda end: end == at) >= 0:
                     return True
         return False
+
+    def _span(self, steps: Sequence[dict[str, Any]]) -> int:
+        """The most words a phrase can cover."""
+        return sum(
+            step["gap"] if "gap" in step else max(map(len, self._options(step).items))
+            for step in steps
+        )
 
     def _negated(self, tokens: list[str]) -> set[int]:
         """Every word a negation ends right before ("not" in "I'm not suicidal" ends before

@@ -5,7 +5,8 @@
   "use strict";
 
   var APOSTROPHES = /[\u2019\u2018\u02bc`]/g;
-  var WORD = /[a-z0-9]+(?:'[a-z0-9]+)*/g;
+  var WORD = /[a-z0-9]+(?:'[a-z0-9]+)*|[.,;:!?]+/g;
+  var BREAK = "|";  // where a sentence or clause ends: nothing reaches across it
   var MARKS = /\p{M}/gu;
 
   function foldChar(ch) {
@@ -27,7 +28,10 @@
     var folded = fold(text);
     var m;
     WORD.lastIndex = 0;
-    while ((m = WORD.exec(folded)) !== null) found.push([m[0], m.index, m.index + m[0].length]);
+    while ((m = WORD.exec(folded)) !== null) {
+      var word = ".,;:!?".indexOf(m[0].charAt(0)) >= 0 ? BREAK : m[0];
+      found.push([word, m.index, m.index + m[0].length]);
+    }
     return found;
   }
 
@@ -143,7 +147,7 @@
     var end;
     if (step.gap !== undefined) {
       for (var size = 0; size <= step.gap; size++) {
-        if (at + size > tokens.length) break;
+        if (at + size > tokens.length || (size > 0 && tokens[at + size - 1] === BREAK)) break;
         end = this.fit(steps, s + 1, tokens, at + size, done);
         if (end >= 0) return end;
       }
@@ -159,11 +163,20 @@
     return -1;
   };
 
+  /* The most words a phrase can cover. */
+  Detector.prototype.span = function (steps) {
+    var self = this;
+    return steps.reduce(function (total, step) {
+      if (step.gap !== undefined) return total + step.gap;
+      return total + Math.max.apply(null, self.options(step).map(function (o) { return o.length; }));
+    }, 0);
+  };
+
   /* Whether one of `phrases` fits exactly in the words just before word `at`. */
   Detector.prototype.endsAt = function (phrases, tokens, at) {
     var exactly = function (end) { return end === at; };
     for (var p = 0; p < phrases.length; p++) {
-      for (var start = Math.max(0, at - 8); start < at; start++) {
+      for (var start = Math.max(0, at - this.span(phrases[p])); start < at; start++) {
         if (this.fit(phrases[p], 0, tokens, start, exactly) >= 0) return true;
       }
     }

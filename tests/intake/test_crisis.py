@@ -62,6 +62,15 @@ rules:
     assert check.find("took the kids to the park, then pills") == []  # more than three words
 
 
+def test_a_group_offers_choices_of_several_words() -> None:
+    check = rules("rules: [{kind: k, label: K, phrases: ['soy (un estorbo|una carga)']}]")
+    assert [m.text for m in check.find("siento que soy una carga")] == ["soy una carga"]
+    assert [m.text for m in check.find("soy un estorbo")] == ["soy un estorbo"]
+    assert check.find("soy una persona") == []
+    with pytest.raises(RulesError, match="an empty choice"):
+        compile_rules(yaml.safe_load("rules: [{kind: k, label: K, phrases: ['(a||b) c']}]"))
+
+
 def test_words_after_and_before_can_cancel_a_phrase() -> None:
     check = rules(
         """
