@@ -75,11 +75,22 @@ def _fold(char: str) -> str:
     return base if len(base) == 1 else lowered
 
 
+class _FoldTable(dict[int, str]):
+    """str.translate's table for folding, filled in one character at a time as text needs it."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold(chr(code))
+        return folded
+
+
+_FOLDED = _FoldTable()
+
+
 def fold(text: str) -> str:
     text = text.translate(_APOSTROPHES)
     if text.isascii():
         return text.lower()  # the same as folding each character, only faster
-    return "".join(_fold(char) for char in text)
+    return text.translate(_FOLDED)
 
 
 def words(text: str) -> list[tuple[str, int, int]]:
@@ -423,9 +434,13 @@ class Detector:
         matches: list[Match] = []
         negated: set[int] | None = None
         present = set(tokens)
+        viable: dict[int, bool] = {}  # whether a rule's words are all in this text, once each
         for at, token in enumerate(tokens):
             for rule in self._rules.get(token):
-                if not all(anchor & present for anchor in self._anchors[id(rule)]):
+                key = id(rule)
+                if key not in viable:
+                    viable[key] = all(anchor & present for anchor in self._anchors[key])
+                if not viable[key]:
                     continue
 
                 def done(end: int, rule: dict[str, Any] = rule) -> bool:
@@ -459,8 +474,9 @@ def load_rules(language: str = "en", rules_dir: Path = RULES_DIR) -> dict[str, A
     return source
 
 
+@cache
 def languages(rules_dir: Path = RULES_DIR) -> list[str]:
-    """The languages there are rules for: one file each."""
+    """The languages there are rules for: one file each (looked up once per process)."""
     return sorted(path.stem for path in rules_dir.glob("*.yml"))
 
 
