@@ -1,5 +1,6 @@
-"""The labelled crisis-language corpus (tests/data/crisis_language/) and the figures it gives:
-recall on crisis lines and the false-positive rate on routine lines, per split. The tests hold
+"""The labelled crisis-language corpus (tests/data/crisis_language/), in English and Spanish,
+and the figures it gives: recall on crisis lines and the false-positive rate on routine lines,
+per split. The tests hold
 the detector to targets with these; `python -m bench.crisis` prints them for the docs."""
 
 from __future__ import annotations
@@ -10,7 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "crisis_language"
-SPLITS = ("development", "held_out")
+# Each language's splits: the one the rules are tuned on, and the held-out one, never tuned on.
+LANGUAGE_SPLITS = {
+    "en": ("development", "held_out"),
+    "es": ("es_development", "es_held_out"),
+}
+SPLITS = tuple(split for pair in LANGUAGE_SPLITS.values() for split in pair)
+HELD_OUT = tuple(pair[1] for pair in LANGUAGE_SPLITS.values())
 
 
 @dataclass(frozen=True)

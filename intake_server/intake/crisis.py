@@ -1,9 +1,10 @@
 """Crisis language: finding words about suicide and self-harm in what people write.
 
-One source of rules: `crisis_language/<language>.yml` at the project root, written for clinicians
-and editors to read (docs/crisis-detection.md explains the notation). `compile_rules` turns a
-rules file into a table in which every form of every word is spelled out (inflections come from
-lemminflect's English data, shipped in its wheel). The server matches with that table here, and
+One source of rules: `crisis_language/<language>.yml` at the project root (English and Spanish),
+written for clinicians and editors to read (docs/crisis-detection.md explains the notation).
+`compile_rules` turns a rules file into a table in which every form of every word is spelled out
+(English inflections come from lemminflect's data, shipped in its wheel; Spanish forms are
+written out in the file). The server matches with that table here, and
 the form page's live check (static/crisis.js) matches with the very same table, sent to the page
 as JSON, following the same steps: so the two cannot disagree, and a test runs the labelled
 corpus through both to prove it.
@@ -32,9 +33,13 @@ RULES_DIR = Path(__file__).resolve().parents[2] / "crisis_language"
 GAP_WORDS = 3
 GAP = "..."
 FUZZY = "~"
-WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
+WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*|[.,;:!?]+")
+# Where a sentence or clause ends: no phrase, gap or negation reaches across it.
+BREAK = "|"
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
-_STEP = re.compile(r"^(?:\.\.\.|<[a-z_]+>|[^\s<>.]+)$")
+_STEP = re.compile(r"^(?:\.\.\.|<[a-z_]+>|[^\s<>.()|]+|\([^()<>]+\))$")
+# A phrase's tokens: words, and (several words | other words) groups kept whole.
+_TOKENS = re.compile(r"\([^()]*\)|\S+")
 
 Table = dict[str, Any]
 
@@ -70,28 +75,48 @@ def _fold(char: str) -> str:
     return base if len(base) == 1 else lowered
 
 
+class _FoldTable(dict[int, str]):
+    """str.translate's table for folding, filled in one character at a time as text needs it."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold(chr(code))
+        return folded
+
+
+_FOLDED = _FoldTable()
+
+
 def fold(text: str) -> str:
     text = text.translate(_APOSTROPHES)
     if text.isascii():
         return text.lower()  # the same as folding each character, only faster
-    return "".join(_fold(char) for char in text)
+    return text.translate(_FOLDED)
 
 
 def words(text: str) -> list[tuple[str, int, int]]:
-    """(word, start, end) for each word of the text, positions in the original text."""
-    return [(m[0], m.start(), m.end()) for m in WORD.finditer(fold(text))]
+    """(word, start, end) for each word of the text, positions in the original text; a run of
+    punctuation between words is the word BREAK ("no, quiero vivir" is not "no quiero vivir")."""
+    return [
+        (BREAK if m[0][0] in ".,;:!?" else m[0], m.start(), m.end())
+        for m in WORD.finditer(fold(text))
+    ]
 
 
 # --- Compiling the rules -------------------------------------------------------------------
 
 
-def inflections(word: str) -> list[str]:
-    """The word and every form of it as a verb (kill: kills, killed, killing), in a fixed order."""
+def inflections(word: str, forms: dict[str, list[str]], language: str) -> list[str]:
+    """Every form of a word, in a fixed order: as the rules file's `forms:` lists them, or for
+    English, worked out as a verb (kill: kills, killed, killing) by lemminflect."""
+    if word in forms:
+        return list(dict.fromkeys(fold(form) for form in forms[word]))
+    if language != "en":
+        raise RulesError(f"{{{word}}}: list its forms under `forms:` in the rules file")
     from lemminflect import getAllInflections, getAllInflectionsOOV
 
     found = getAllInflections(word, upos="VERB") or getAllInflectionsOOV(word, upos="VERB")
-    forms = {word, *(form for group in found.values() for form in group)}
-    return sorted(fold(form) for form in forms)
+    every = {word, *(form for group in found.values() for form in group)}
+    return sorted(fold(form) for form in every)
 
 
 def _text(value: Any, where: str) -> str:
@@ -100,20 +125,6 @@ def _text(value: Any, where: str) -> str:
     if isinstance(value, bool) or value is None:
         raise RulesError(f"{where}: put quotes around the word (YAML read it as {value})")
     return str(value)
-
-
-def _token_options(token: str) -> list[str]:
-    """`kill` -> [kill]; `{kill}` -> every form; `~kill` -> kill, or a word a slip of the
-    keyboard away; `a/b/{c}` -> a, b and every form of c."""
-    options: list[str] = []
-    for part in token.split("/"):
-        if part.startswith("{") and part.endswith("}"):
-            options += inflections(part[1:-1])
-        elif part.startswith(FUZZY):
-            options.append(FUZZY + fold(part[1:]))
-        else:
-            options.append(fold(part))
-    return list(dict.fromkeys(option for option in options if option and option != FUZZY))
 
 
 def typos_allowed(word: str) -> int:
@@ -143,49 +154,77 @@ def close(token: str, word: str) -> bool:
     return previous[-1] <= limit
 
 
-def _sequences(phrase: str) -> list[str]:
-    """Every word sequence a list entry stands for (each token may have several options)."""
-    sequences = [""]
-    for token in phrase.split():
-        sequences = [
-            f"{seq} {option}".strip() for seq in sequences for option in _token_options(token)
-        ]
-    return sequences
+class _Compiler:
+    """Turns one rules file into a table: its `forms:`, its lists, its phrases."""
 
+    def __init__(self, source: dict[str, Any]) -> None:
+        self.language = str(source.get("language") or "en")
+        self.forms = {
+            str(word): [_text(form, f"forms: {word}") for form in forms]
+            for word, forms in (source.get("forms") or {}).items()
+        }
+        self.lists: dict[str, list[str]] = {}
+        for name, entries in (source.get("lists") or {}).items():
+            self.lists[name] = [
+                seq for entry in entries for seq in self.sequences(_text(entry, f"<{name}>"))
+            ]
 
-def _step(token: str, lists: dict[str, Any], where: str) -> dict[str, Any]:
-    if not _STEP.match(token):
-        raise RulesError(f"{where}: cannot read {token!r}")
-    if token == GAP:
-        return {"gap": GAP_WORDS}
-    if token.startswith("<"):
-        name = token[1:-1]
-        if name not in lists:
-            raise RulesError(f"{where}: there is no list called <{name}>")
-        return {"list": name}
-    return {"any": _token_options(token)}
+    def options(self, token: str) -> list[str]:
+        """`kill` -> [kill]; `{kill}` -> every form; `~kill` -> kill, or a word a slip of the
+        keyboard away; `a/b/{c}` -> a, b and every form of c."""
+        options: list[str] = []
+        for part in token.split("/"):
+            if part.startswith("{") and part.endswith("}"):
+                options += inflections(part[1:-1], self.forms, self.language)
+            elif part.startswith(FUZZY):
+                options.append(FUZZY + fold(part[1:]))
+            else:
+                options.append(fold(part))
+        return list(dict.fromkeys(option for option in options if option and option != FUZZY))
 
+    def sequences(self, phrase: str) -> list[str]:
+        """Every word sequence a list entry stands for (each token may have several options)."""
+        sequences = [""]
+        for token in phrase.split():
+            sequences = [
+                f"{seq} {option}".strip() for seq in sequences for option in self.options(token)
+            ]
+        return sequences
 
-def _phrase(
-    phrase: str, lists: dict[str, Any], where: str, *, open_end: bool = False
-) -> list[dict[str, Any]]:
-    """A phrase's steps. It starts with a word; it ends with one too, except a negation, which
-    may end in a gap ("denies ..." before "any thoughts of" and the phrase it negates)."""
-    steps = [_step(token, lists, where) for token in phrase.split()]
-    if not steps or "gap" in steps[0] or ("gap" in steps[-1] and not open_end):
-        raise RulesError(f"{where}: a phrase starts and ends with words, not {GAP}")
-    return steps
+    def step(self, token: str, where: str) -> dict[str, Any]:
+        if not _STEP.match(token):
+            raise RulesError(f"{where}: cannot read {token!r}")
+        if token == GAP:
+            return {"gap": GAP_WORDS}
+        if token.startswith("<"):
+            name = token[1:-1]
+            if name not in self.lists:
+                raise RulesError(f"{where}: there is no list called <{name}>")
+            return {"list": name}
+        if token.startswith("("):
+            alternatives = [a.strip() for a in token[1:-1].split("|")]
+            if not all(alternatives):
+                raise RulesError(f"{where}: an empty choice in {token!r}")
+            return {
+                "any": list(dict.fromkeys(seq for a in alternatives for seq in self.sequences(a)))
+            }
+        return {"any": self.options(token)}
+
+    def phrase(self, phrase: str, where: str, *, open_end: bool = False) -> list[dict[str, Any]]:
+        """A phrase's steps. It starts with a word; it ends with one too, except a negation,
+        which may end in a gap ("denies ..." before "any thoughts of" and what it negates)."""
+        steps = [self.step(token, where) for token in _TOKENS.findall(phrase)]
+        if not steps or "gap" in steps[0] or ("gap" in steps[-1] and not open_end):
+            raise RulesError(f"{where}: a phrase starts and ends with words, not {GAP}")
+        return steps
 
 
 def compile_rules(source: dict[str, Any]) -> Table:
     """The rules as a table both matchers read: lists spelled out, each phrase a list of steps,
     each step either a gap or its options (word sequences, written with spaces)."""
-    lists = {
-        name: [seq for entry in entries for seq in _sequences(_text(entry, f"<{name}>"))]
-        for name, entries in (source.get("lists") or {}).items()
-    }
+    compiler = _Compiler(source)
     negations = [
-        _phrase(_text(p, "negations"), lists, f"negations: {p!r}", open_end=True)
+        compiler.phrase(_text(p, "negations"), f"negations: {p!r}", open_end=True)
         for p in source.get("negations") or []
     ]
     rules, kinds = [], {}
@@ -201,18 +240,19 @@ def compile_rules(source: dict[str, Any]) -> Table:
             rules.append(
                 {
                     "kind": group["kind"],
-                    "steps": _phrase(_text(entry["phrase"], where), lists, where),
+                    "steps": compiler.phrase(_text(entry["phrase"], where), where),
                     "notNext": sorted(fold(_text(word, where)) for word in not_next),
                     "notAfter": [
-                        _phrase(_text(p, where), lists, f"{where} not_after")
+                        compiler.phrase(_text(p, where), f"{where} not_after")
                         for p in entry.get("not_after") or []
                     ],
                 }
             )
     return {
+        "language": compiler.language,
         "gap": GAP_WORDS,
         "kinds": kinds,
-        "lists": lists,
+        "lists": compiler.lists,
         "negations": negations,
         "rules": rules,
     }
@@ -255,11 +295,23 @@ class _Index:
         return self._both[token]
 
 
-class Detector:
-    """Finds crisis language with a compiled table."""
+def exact_words(table: Table) -> set[str]:
+    """Every word a table spells out (not the `~words`)."""
+    phrases = [*table["negations"], *(rule["steps"] for rule in table["rules"])]
+    phrases += [after for rule in table["rules"] for after in rule["notAfter"]]
+    options = [o for steps in phrases for step in steps for o in step.get("any", [])]
+    options += [o for entries in table["lists"].values() for o in entries]
+    return {word for option in options for word in option.split() if not word.startswith(FUZZY)}
 
-    def __init__(self, table: Table) -> None:
+
+class Detector:
+    """Finds crisis language with a compiled table. `known` holds the words any language's
+    rules spell out: such a word is never taken for a slip of the keyboard (the Spanish
+    "suicidas" is not a misspelt English "suicidal")."""
+
+    def __init__(self, table: Table, known: Iterable[str] = ()) -> None:
         self.table = table
+        self._known = frozenset(known) | exact_words(table)
         self._lists = {name: self._choices(options) for name, options in table["lists"].items()}
         self._steps = {
             id(step): self._choices(step["any"])
@@ -303,9 +355,13 @@ class Detector:
     def _options(self, step: dict[str, Any]) -> _Index:
         return self._lists[step["list"]] if "list" in step else self._steps[id(step)]
 
+    def _slip(self, token: str, word: str) -> bool:
+        """Whether `token` is the `~word` mistyped (a word the rules know is never a slip)."""
+        return token == word or (token not in self._known and self._close(token, word))
+
     def _same(self, tokens: list[str], option: list[str]) -> bool:
         return len(tokens) == len(option) and all(
-            token == word or (word.startswith(FUZZY) and self._close(token, word[1:]))
+            token == word or (word.startswith(FUZZY) and self._slip(token, word[1:]))
             for token, word in zip(tokens, option, strict=True)
         )
 
@@ -319,7 +375,7 @@ class Detector:
         step = steps[s]
         if "gap" in step:
             for size in range(step["gap"] + 1):
-                if at + size > len(tokens):
+                if at + size > len(tokens) or BREAK in tokens[at : at + size]:
                     break
                 end = self._fit(steps, tokens, at + size, done, s + 1)
                 if end >= 0:
@@ -331,7 +387,7 @@ class Detector:
         for option in self._options(step).get(token):
             # The index matched the first word already, unless it is a `~word`.
             if len(option) == 1:
-                if option[0] != token and not self._close(token, option[0][1:]):
+                if option[0] != token and not self._slip(token, option[0][1:]):
                     continue
             elif not self._same(tokens[at : at + len(option)], option):
                 continue
@@ -345,10 +401,17 @@ class Detector:
     ) -> bool:
         """Whether one of `phrases` fits exactly in the words just before word `at`."""
         for steps in phrases:
-            for start in range(max(0, at - 8), at):
+            for start in range(max(0, at - self._span(steps)), at):
                 if self._fit(steps, tokens, start, lambda end: end == at) >= 0:
                     return True
         return False
+
+    def _span(self, steps: Sequence[dict[str, Any]]) -> int:
+        """The most words a phrase can cover."""
+        return sum(
+            step["gap"] if "gap" in step else max(map(len, self._options(step).items))
+            for step in steps
+        )
 
     def _negated(self, tokens: list[str]) -> set[int]:
         """Every word a negation ends right before ("not" in "I'm not suicidal" ends before
@@ -371,9 +434,13 @@ class Detector:
         matches: list[Match] = []
         negated: set[int] | None = None
         present = set(tokens)
+        viable: dict[int, bool] = {}  # whether a rule's words are all in this text, once each
         for at, token in enumerate(tokens):
             for rule in self._rules.get(token):
-                if not all(anchor & present for anchor in self._anchors[id(rule)]):
+                key = id(rule)
+                if key not in viable:
+                    viable[key] = all(anchor & present for anchor in self._anchors[key])
+                if not viable[key]:
                     continue
 
                 def done(end: int, rule: dict[str, Any] = rule) -> bool:
@@ -399,13 +466,6 @@ class Detector:
                 )
         return matches
 
-    def mentions(self, texts: Iterable[str]) -> bool:
-        return any(self.find(text) for text in texts if text)
-
-    def table_json(self) -> str:
-        """The table for the page's live check, as compact JSON."""
-        return json.dumps(self.table, separators=(",", ":"), ensure_ascii=False)
-
 
 def load_rules(language: str = "en", rules_dir: Path = RULES_DIR) -> dict[str, Any]:
     path = rules_dir / f"{language}.yml"
@@ -415,9 +475,33 @@ def load_rules(language: str = "en", rules_dir: Path = RULES_DIR) -> dict[str, A
 
 
 @cache
+def languages(rules_dir: Path = RULES_DIR) -> list[str]:
+    """The languages there are rules for: one file each (looked up once per process)."""
+    return sorted(path.stem for path in rules_dir.glob("*.yml"))
+
+
+@cache
+def _tables() -> dict[str, Table]:
+    return {language: compile_rules(load_rules(language)) for language in languages()}
+
+
+@cache
 def detector(language: str = "en") -> Detector:
     """The detector for a language, compiled once per process from its rules file."""
-    return Detector(compile_rules(load_rules(language)))
+    tables = _tables()
+    known = set().union(*(exact_words(table) for table in tables.values()))
+    return Detector(tables[language], known)
+
+
+def find(text: str) -> list[Match]:
+    """Crisis language in any language there are rules for: a Spanish speaker may write on the
+    English form, and a family may mix the two."""
+    return [match for language in languages() for match in detector(language).find(text)]
+
+
+def tables_json() -> str:
+    """Every language's table, for the page's live check, as compact JSON."""
+    return json.dumps(_tables(), separators=(",", ":"), ensure_ascii=False)
 
 
 def highlight(text: str, matches: Iterable[Match]) -> list[tuple[str, bool]]:

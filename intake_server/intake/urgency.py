@@ -1,5 +1,6 @@
 """Deciding that a submission is urgent: a crisis choice (marked `urgent: true` in clinic.yml),
-or crisis language in what someone wrote (crisis.py, with the rules in crisis_language/).
+or crisis language in what someone wrote, in English or Spanish (crisis.py, with the rules in
+crisis_language/).
 
 The form view, the re-shown form, the confirmation and the staff detail page all ask here, so
 what the person sees and what staff see cannot disagree.
@@ -11,13 +12,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..clinic import clinic
-from .crisis import Match, detector
+from .crisis import Match, find
 from .forms import FORMS
 
 
 def crisis_language(texts: Iterable[str]) -> list[Match]:
     """Every place crisis language was found in these texts."""
-    return [match for text in texts if text for match in detector().find(text)]
+    return [match for text in texts if text for match in find(text)]
 
 
 def urgent_choices(problems: Iterable[str]) -> list[str]:

@@ -27,7 +27,7 @@ from ..extensions import compress, limiter
 from ..services import services
 from ..storage import LinkUnusable, StorageUnavailable
 from ..web.render import render_page
-from .crisis import detector
+from .crisis import tables_json
 from .forms import MEDICARE, AssessmentForm, ConsultationForm, IntakeForm
 from .kinds import KINDS
 from .urgency import is_urgent
@@ -161,10 +161,10 @@ def received() -> ResponseReturnValue:
 
 @bp.get("/crisis-language.json")
 def crisis_language_table() -> ResponseReturnValue:
-    """The compiled crisis-language rules, for the form's live check (static/crisis.js): the
-    same table the server matches with. Public, cacheable, and holding nothing anyone typed,
+    """The compiled crisis-language rules of every language, for the form's live check
+    (static/crisis.js): the same tables the server matches with. Public, cacheable, and holding nothing anyone typed,
     so it may be compressed."""
-    response = Response(detector().table_json(), mimetype="application/json")
+    response = Response(tables_json(), mimetype="application/json")
     response.headers["Cache-Control"] = "public, max-age=3600"
     response.add_etag()
     response.make_conditional(request)

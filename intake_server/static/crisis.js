@@ -5,7 +5,8 @@
   "use strict";
 
   var APOSTROPHES = /[\u2019\u2018\u02bc`]/g;
-  var WORD = /[a-z0-9]+(?:'[a-z0-9]+)*/g;
+  var WORD = /[a-z0-9]+(?:'[a-z0-9]+)*|[.,;:!?]+/g;
+  var BREAK = "|";  // where a sentence or clause ends: nothing reaches across it
   var MARKS = /\p{M}/gu;
 
   function foldChar(ch) {
@@ -27,7 +28,10 @@
     var folded = fold(text);
     var m;
     WORD.lastIndex = 0;
-    while ((m = WORD.exec(folded)) !== null) found.push([m[0], m.index, m.index + m[0].length]);
+    while ((m = WORD.exec(folded)) !== null) {
+      var word = ".,;:!?".indexOf(m[0].charAt(0)) >= 0 ? BREAK : m[0];
+      found.push([word, m.index, m.index + m[0].length]);
+    }
     return found;
   }
 
@@ -62,8 +66,26 @@
 
   function has(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
 
-  function Detector(table) {
+  /* Every word a table spells out (not the ~words). */
+  function exactWords(table) {
+    var found = {};
+    function add(option) {
+      option.split(" ").forEach(function (word) { if (word.charAt(0) !== FUZZY) found[word] = true; });
+    }
+    function addSteps(steps) {
+      steps.forEach(function (step) { if (step.any) step.any.forEach(add); });
+    }
+    table.negations.forEach(addSteps);
+    table.rules.forEach(function (rule) { addSteps(rule.steps); rule.notAfter.forEach(addSteps); });
+    Object.keys(table.lists).forEach(function (name) { table.lists[name].forEach(add); });
+    return found;
+  }
+
+  /* known: the words any language's rules spell out; such a word is never taken for a slip. */
+  function Detector(table, known) {
     var self = this;
+    this.known = exactWords(table);
+    Object.keys(known || {}).forEach(function (word) { self.known[word] = true; });
     this.kinds = table.kinds;
     this.negations = table.negations;
     this.lists = {};
@@ -102,12 +124,17 @@
     }).sort(function (a, b) { return a.order - b.order; });
   };
 
+  /* Whether token is the ~word mistyped (a word the rules know is never a slip). */
+  Detector.prototype.slip = function (token, word) {
+    return token === word || (!has(this.known, token) && close(token, word));
+  };
+
   Detector.prototype.same = function (tokens, at, option) {
     if (at + option.length > tokens.length) return false;
     for (var k = 0; k < option.length; k++) {
       var word = option[k];
       var token = tokens[at + k];
-      if (token !== word && !(word.charAt(0) === FUZZY && close(token, word.slice(1)))) return false;
+      if (token !== word && !(word.charAt(0) === FUZZY && this.slip(token, word.slice(1)))) return false;
     }
     return true;
   };
@@ -120,7 +147,7 @@
     var end;
     if (step.gap !== undefined) {
       for (var size = 0; size <= step.gap; size++) {
-        if (at + size > tokens.length) break;
+        if (at + size > tokens.length || (size > 0 && tokens[at + size - 1] === BREAK)) break;
         end = this.fit(steps, s + 1, tokens, at + size, done);
         if (end >= 0) return end;
       }
@@ -136,11 +163,20 @@
     return -1;
   };
 
+  /* The most words a phrase can cover. */
+  Detector.prototype.span = function (steps) {
+    var self = this;
+    return steps.reduce(function (total, step) {
+      if (step.gap !== undefined) return total + step.gap;
+      return total + Math.max.apply(null, self.options(step).map(function (o) { return o.length; }));
+    }, 0);
+  };
+
   /* Whether one of `phrases` fits exactly in the words just before word `at`. */
   Detector.prototype.endsAt = function (phrases, tokens, at) {
     var exactly = function (end) { return end === at; };
     for (var p = 0; p < phrases.length; p++) {
-      for (var start = Math.max(0, at - 8); start < at; start++) {
+      for (var start = Math.max(0, at - this.span(phrases[p])); start < at; start++) {
         if (this.fit(phrases[p], 0, tokens, start, exactly) >= 0) return true;
       }
     }
@@ -173,5 +209,23 @@
     return matches;
   };
 
-  window.CrisisLanguage = { Detector: Detector, fold: fold, words: words, close: close };
+  /* One detector per language, as the server makes them (tables: {language: table}). */
+  function detectorsFor(tables) {
+    var known = {};
+    Object.keys(tables).forEach(function (language) {
+      Object.keys(exactWords(tables[language])).forEach(function (word) { known[word] = true; });
+    });
+    return Object.keys(tables).sort().map(function (language) {
+      return new Detector(tables[language], known);
+    });
+  }
+
+  /* Every match of every language, in the order of the languages (as the server's find()). */
+  function findAll(detectors, text) {
+    return detectors.reduce(function (all, d) { return all.concat(d.find(text)); }, []);
+  }
+
+  window.CrisisLanguage = {
+    Detector: Detector, detectorsFor: detectorsFor, findAll: findAll, fold: fold, words: words, close: close
+  };
 })();

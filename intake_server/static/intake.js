@@ -9,22 +9,23 @@
   var box = form.querySelector(".intake-crisis__box");
   var urgentKeys = (form.getAttribute("data-urgent-choices") || "").split(" ").filter(Boolean);
 
-  // The server's own crisis-language table, matched by crisis.js exactly as the server does.
-  var detector = null;
+  // The server's own crisis-language tables (one per language), matched by crisis.js exactly as
+  // the server does.
+  var detectors = null;
   var source = form.getAttribute("data-crisis-language");
   if (source && window.CrisisLanguage && window.fetch) {
     window.fetch(source, { credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (table) {
-        if (!table) return;
-        detector = new window.CrisisLanguage.Detector(table);
+      .then(function (tables) {
+        if (!tables) return;
+        detectors = window.CrisisLanguage.detectorsFor(tables);
         form.setAttribute("data-crisis-ready", "");
         updateCrisis();
       })
       .catch(function () { /* no live check; the server still checks what is sent */ });
   }
   function mentionsCrisis(text) {
-    return detector !== null && detector.find(text).length > 0;
+    return detectors !== null && window.CrisisLanguage.findAll(detectors, text).length > 0;
   }
   function updateCrisis() {
     if (!box) return;

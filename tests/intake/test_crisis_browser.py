@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from intake_server.intake.crisis import detector
+from intake_server.intake.crisis import find
 from testkit.crisis_corpus import SPLITS, read_split
 from tests.helpers.browser import axe_violations
 
@@ -88,13 +88,14 @@ def test_the_browser_and_the_server_agree_on_every_corpus_line(phone_page, live_
     lines = [line.text for split in SPLITS for line in read_split(split)]
     in_browser = page.evaluate(
         """async (lines) => {
-            const table = await (await fetch("/crisis-language.json")).json();
-            const found = new window.CrisisLanguage.Detector(table);
-            return lines.map((line) => found.find(line).map((m) => [m.kind, m.text]));
+            const tables = await (await fetch("/crisis-language.json")).json();
+            const found = window.CrisisLanguage.detectorsFor(tables);
+            return lines.map((line) =>
+                window.CrisisLanguage.findAll(found, line).map((m) => [m.kind, m.text]));
         }""",
         lines,
     )
-    on_server = [[[m.kind, m.text] for m in detector().find(line)] for line in lines]
+    on_server = [[[m.kind, m.text] for m in find(line)] for line in lines]
     disagree = [
         (line, here, there)
         for line, here, there in zip(lines, in_browser, on_server, strict=True)
