@@ -313,6 +313,21 @@ def test_rate_limit_keeps_answers_and_gives_the_phone(site_dir: Path, sqlite_url
     assert 'value="Maria Example"' in html
 
 
+def test_a_rate_limited_form_logs_no_client_address(
+    site_dir: Path, sqlite_url: str, capfd
+) -> None:
+    """An address identifies a person: the refusal is logged by kind only, and Flask-Limiter's
+    own line (which names the address) is not written."""
+    app = make_app(site_dir, sqlite_url, RATELIMIT_ENABLED=True, FORM_RATE_LIMIT="1 per minute")
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.73"
+    assert submit(client, "/consultation/", CONSULTATION).status_code == 303
+    assert submit(client, "/consultation/", CONSULTATION).status_code == 429
+    out, err = capfd.readouterr()
+    assert '"event": "submission_rate_limited"' in err and '"kind": "consultation"' in err
+    assert "198.51.100.73" not in out + err
+
+
 # --- When the database fails ------------------------------------------------------------------
 
 
