@@ -1,12 +1,15 @@
 """Engines and sessions for SQLite (one clinic, one machine) and PostgreSQL (hosted).
 
 SQLite is configured for durability, not speed: a submission that was acknowledged must survive a
-power cut, so every connection is put in WAL mode with synchronous=FULL and then checked.
+power cut, so every connection is put in WAL mode with synchronous=FULL and then checked. It is
+configured for privacy too: the file is created owner-only, and deleted content is overwritten
+(secure_delete), so what a purge removes is not left in free pages.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -55,16 +58,37 @@ def _postgres_engine(url: URL) -> Engine:
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
+def checkpoint(engine: Engine) -> bool:
+    """Copy the WAL into the database file and empty it (SQLite; nothing to do on PostgreSQL),
+    so the older page images it holds, such as ciphertext a purge just overwrote, are gone.
+    False if a reader kept it from finishing; SQLite's next checkpoint then does it."""
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as conn:
+        busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()[0]
+    return not busy
+
+
 def _sqlite_engine(url: URL) -> Engine:
+    engine = create_engine(url, hide_parameters=True)
     if url.database not in (None, "", ":memory:") and "uri" not in url.query:
+        path = Path(url.database)
         # A folder that cannot be made now (a volume not yet mounted) is reported by the store as
         # StorageUnavailable on first use, like any other outage, instead of crashing start-up.
         with contextlib.suppress(OSError):
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, hide_parameters=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        event.listen(engine, "do_connect", lambda *_: _create_owner_only(path))
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin_sqlite)
     return engine
+
+
+def _create_owner_only(path: Path) -> None:
+    """Before SQLite opens the file: an empty database file readable by this user alone (0600,
+    whatever the umask). SQLite gives its -wal and -shm files the same mode. If it cannot be
+    made (it exists, or its folder does not), SQLite's own open says what is wrong."""
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -79,14 +103,18 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Not left to how SQLite was compiled: deleted content is overwritten with zeros.
+        cursor.execute("PRAGMA secure_delete=ON")
         journal_mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
         synchronous = cursor.execute("PRAGMA synchronous").fetchone()[0]
+        secure_delete = cursor.execute("PRAGMA secure_delete").fetchone()[0]
     finally:
         cursor.close()
-    if str(journal_mode).lower() != "wal" or synchronous != SYNCHRONOUS_FULL:
+    if str(journal_mode).lower() != "wal" or synchronous != SYNCHRONOUS_FULL or not secure_delete:
         raise DurabilityError(
             f"SQLite refused durable settings (journal_mode={journal_mode}, "
-            f"synchronous={synchronous}; need wal and 2): is the database in memory or read-only?"
+            f"synchronous={synchronous}, secure_delete={secure_delete}; need wal, 2 and 1): "
+            "is the database in memory or read-only?"
         )
 
 

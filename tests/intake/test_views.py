@@ -313,9 +313,7 @@ def test_rate_limit_keeps_answers_and_gives_the_phone(site_dir: Path, sqlite_url
     assert 'value="Maria Example"' in html
 
 
-def test_a_rate_limited_form_logs_no_client_address(
-    site_dir: Path, sqlite_url: str, capfd
-) -> None:
+def test_a_rate_limited_form_logs_no_client_address(site_dir: Path, sqlite_url: str, capfd) -> None:
     """An address identifies a person: the refusal is logged by kind only, and Flask-Limiter's
     own line (which names the address) is not written."""
     app = make_app(site_dir, sqlite_url, RATELIMIT_ENABLED=True, FORM_RATE_LIMIT="1 per minute")

@@ -275,6 +275,20 @@ def test_sign_out_ends_the_session_for_good(harness: Harness, admin: str) -> Non
     assert "You were signed out" in replay.get(response.location).text
 
 
+def test_sign_out_works_from_a_tab_with_a_stale_form_token(harness: Harness, admin) -> None:
+    client = harness.signed_in(ADMIN, admin)
+    token = harness.cookie(client)
+    signed_out = [e.action for e in harness.audit()].count("sign_out")
+    for stale in ({"csrf_token": "from a tab left open all day"}, {}):
+        out = client.post("/staff/sign-out", data=stale)
+        assert out.status_code == 303 and location_path(out) == "/staff/sign-in"
+    assert harness.cookie(client) is None
+    replay = harness.client()
+    replay.set_cookie(harness.cookie_name(), token)
+    assert location_path(replay.get("/staff/")) == "/staff/sign-in"
+    assert [e.action for e in harness.audit()].count("sign_out") == signed_out + 1
+
+
 def test_an_admin_can_end_any_session(harness: Harness, admin: str) -> None:
     secret = harness.user(STAFF)
     ben = harness.signed_in(STAFF, secret)

@@ -3,7 +3,9 @@ reached reported as StorageUnavailable, never as a crash or with PHI in the mess
 
 from __future__ import annotations
 
+import os
 import secrets
+import stat
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,24 @@ import pytest
 from intake_server.storage import StorageUnavailable, SubmissionStore, make_engine
 from tests.helpers.storage import KEYRING, MARKER
 from tests.helpers.storage import marked_answers as answers
+
+
+def test_the_sqlite_file_is_made_owner_only(tmp_path: Path) -> None:
+    """Even under a permissive umask (make run's, a laptop's), nobody else may read the file."""
+    path = tmp_path / "instance" / "intake.db"
+    old_umask = os.umask(0o022)
+    try:
+        engine = make_engine(f"sqlite:///{path}")
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x)")
+            conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+            files = [path, path.with_name("intake.db-wal"), path.with_name("intake.db-shm")]
+            modes = {f.name: stat.S_IMODE(f.stat().st_mode) for f in files}
+        engine.dispose()
+    finally:
+        os.umask(old_umask)
+    assert modes == dict.fromkeys(modes, 0o600) and len(modes) == 3
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 
 def test_sqlite_connections_are_durable(tmp_path: Path) -> None:
@@ -24,6 +44,7 @@ def test_sqlite_connections_are_durable(tmp_path: Path) -> None:
                 assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
                 assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
                 assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+                assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
         assert path.exists()
     finally:
         engine.dispose()
