@@ -25,6 +25,12 @@ MODES = ("production", "development")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # The files development keeps its generated secrets in, under instance/.
 DEV_SECRET_FILES = ("secret_key", "encryption_keys")
+# SECRET_KEY signs the cookies that carry form tokens and receipts: a guessable key lets anyone
+# forge them. At least this many bytes, and at least 10^24 guesses (about 80 bits) as zxcvbn
+# estimates it, which refuses repeats, sequences, keyboard runs and a few common words.
+SECRET_KEY_MIN_BYTES = 32
+SECRET_KEY_MIN_GUESSES_LOG10 = 24
+MAKE_SECRET_KEY = 'python3 -c "import secrets; print(secrets.token_hex(32))"'
 
 
 class ConfigError(RuntimeError):
@@ -198,6 +204,19 @@ def _dev_secret(instance: Path, name: str, make: Callable[[], str]) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+def _check_secret_key(secret_key: str) -> None:
+    """Refuse a short or guessable SECRET_KEY, saying how to make a good one."""
+    from zxcvbn import zxcvbn  # only production needs it, and only here
+
+    short = len(secret_key.encode("utf-8")) < SECRET_KEY_MIN_BYTES
+    if short or zxcvbn(secret_key, max_length=128)["guesses_log10"] < SECRET_KEY_MIN_GUESSES_LOG10:
+        raise ConfigError(
+            "SECRET_KEY is too short or too easy to guess"
+            + (f" (it has fewer than {SECRET_KEY_MIN_BYTES} bytes)" if short else "")
+            + f". Make a random one with: {MAKE_SECRET_KEY}"
+        )
+
+
 def _has_dev_setup(instance: Path) -> bool:
     return all((instance / name).is_file() for name in DEV_SECRET_FILES)
 
@@ -249,6 +268,7 @@ def load_settings(
                 + " and ".join(missing)
                 + "; see docs/operators.md (or set INTAKE_ENV=development for a local trial)"
             )
+        _check_secret_key(str(secret_key))
     else:
         secret_key = secret_key or _dev_secret(
             instance, "secret_key", lambda: secrets.token_hex(32)

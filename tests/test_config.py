@@ -10,6 +10,8 @@ import pytest
 from intake_server.config import ConfigError, load_settings
 
 DEV = {"INTAKE_ENV": "development"}
+# A key as `python3 -c "import secrets; print(secrets.token_hex(32))"` makes one.
+GOOD_KEY = "3f0c1e9a7b52d4e86a1fc0d93b7e25a4c8d61f07e92b3a5d4c6e18f0a7b9d2c3"
 
 
 def test_defaults_are_safe_and_typed(tmp_path: Path) -> None:
@@ -67,6 +69,37 @@ def test_production_refuses_to_start_without_its_secrets(tmp_path: Path) -> None
     assert not (tmp_path / "secret_key").exists()
 
 
+@pytest.mark.parametrize(
+    "key",
+    [
+        "x",
+        "a" * 64,
+        "abcd" * 16,
+        "0123456789abcdef" * 4,
+        "password" * 8,
+        "test-secret-key-not-for-production",
+        "qwertyuiopasdfghjklzxcvbnm1234567890",
+        "f378cb7a300b70efafacab5ae392ac3",  # random, but 31 bytes
+    ],
+)
+def test_production_refuses_a_short_or_guessable_secret_key(tmp_path: Path, key: str) -> None:
+    """A forged session cookie needs only the key: production takes a random one or none."""
+    env = {"INTAKE_ENV": "production", "SECRET_KEY": key, "ENCRYPTION_KEYS": "k"}
+    with pytest.raises(ConfigError, match="SECRET_KEY is too short or too easy to guess") as e:
+        load_settings(tmp_path, {}, env=env)
+    assert "secrets.token_hex(32)" in str(e.value)
+    # Development keeps working with any key a test or a trial gives it.
+    assert load_settings(tmp_path, {"INTAKE_ENV": "development"}, env=env).secret_key == key
+
+
+def test_production_takes_a_random_secret_key(tmp_path: Path) -> None:
+    import secrets
+
+    for key in (secrets.token_hex(16), secrets.token_hex(32), secrets.token_urlsafe(32)):
+        env = {"INTAKE_ENV": "production", "SECRET_KEY": key, "ENCRYPTION_KEYS": "k"}
+        assert load_settings(tmp_path, {}, env=env).secret_key == key
+
+
 def test_development_makes_owner_only_secrets_once(tmp_path: Path) -> None:
     first = load_settings(tmp_path / "instance", DEV, env={})
     again = load_settings(tmp_path / "instance", DEV, env={})
@@ -98,7 +131,7 @@ def test_an_operator_command_uses_the_development_setup_make_run_made(
         {},
         env={
             "INTAKE_ENV": "production",
-            "SECRET_KEY": "k" * 64,
+            "SECRET_KEY": GOOD_KEY,
             "ENCRYPTION_KEYS": settings.encryption_keys,
         },
         operator_command=True,
@@ -112,14 +145,14 @@ def test_production_refuses_to_start_without_secrets(tmp_path: Path, monkeypatch
     monkeypatch.delenv("INTAKE_ENV", raising=False)  # production is the default
     with pytest.raises(ConfigError, match="SECRET_KEY and ENCRYPTION_KEYS"):
         load_settings(str(tmp_path))
-    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("SECRET_KEY", GOOD_KEY)
     with pytest.raises(ConfigError, match="ENCRYPTION_KEYS"):
         load_settings(str(tmp_path))
     assert not list(tmp_path.iterdir()), "production must not invent secrets"
 
 
 def test_production_cookies_are_secure_and_host_prefixed(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("SECRET_KEY", GOOD_KEY)
     monkeypatch.setenv("ENCRYPTION_KEYS", "k")
     config = load_settings(str(tmp_path), {"INTAKE_ENV": "production"}).flask_config()
     assert config["SESSION_COOKIE_SECURE"] is True
