@@ -30,7 +30,7 @@ DEV_SECRET_FILES = ("secret_key", "encryption_keys")
 # estimates it, which refuses repeats, sequences, keyboard runs and a few common words.
 SECRET_KEY_MIN_BYTES = 32
 SECRET_KEY_MIN_GUESSES_LOG10 = 24
-MAKE_SECRET_KEY = 'python3 -c "import secrets; print(secrets.token_hex(32))"'
+HOW_TO_MAKE_A_KEY = 'python3 -c "import secrets; print(secrets.token_hex(32))"'
 
 
 class ConfigError(RuntimeError):
@@ -213,7 +213,7 @@ def _check_secret_key(secret_key: str) -> None:
         raise ConfigError(
             "SECRET_KEY is too short or too easy to guess"
             + (f" (it has fewer than {SECRET_KEY_MIN_BYTES} bytes)" if short else "")
-            + f". Make a random one with: {MAKE_SECRET_KEY}"
+            + f". Make a random one with: {HOW_TO_MAKE_A_KEY}"
         )
 
 
