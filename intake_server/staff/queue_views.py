@@ -12,11 +12,15 @@ from ..clinic import clinic
 from ..services import services
 from ..storage import OUTCOMES, REASON_MAX, STATUSES, QueueFilter, WorkError, WorkStore
 from . import labels
+from .arguments import MAX_ID, filter_args, page_number, whole_number
 from .blueprints import admin_bp, bp
 from .deadlines import Deadlines
 from .identity import current_actor
 
 PER_PAGE = 50
+# The only query arguments each list reads, and the only ones its links carry on.
+QUEUE_FILTERS = ("status", "kind", "assignee", "urgent")
+AUDIT_FILTERS = ("action", "actor", "reference")
 
 
 def work() -> WorkStore:
@@ -33,27 +37,24 @@ def _context(**values: object) -> dict[str, object]:
     }
 
 
-def _filters() -> QueueFilter:
-    urgent = request.args.get("urgent")
+def _filters(args: dict[str, str]) -> QueueFilter:
+    assignee = args.get("assignee")
+    if assignee not in (None, "me", "none"):
+        number = whole_number(assignee, maximum=MAX_ID)
+        assignee = None if number is None else str(number)
     return QueueFilter(
-        status=request.args.get("status") or "open",
-        kind=request.args.get("kind") or None,
-        assignee=request.args.get("assignee") or None,
-        urgent={"yes": True, "no": False}.get(urgent or ""),
+        status=args.get("status", "open"),
+        kind=args.get("kind"),
+        assignee=assignee,
+        urgent={"yes": True, "no": False}.get(args.get("urgent", "")),
     )
 
 
 @bp.get("/")
 def queue() -> ResponseReturnValue:
-    filters = _filters()
-    page_number = request.args.get("page", "1")
-    page = work().queue(
-        filters,
-        me=current_actor().id,
-        page=int(page_number) if page_number.isdigit() else 1,
-        per_page=PER_PAGE,
-    )
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = filter_args(QUEUE_FILTERS)
+    filters = _filters(args)
+    page = work().queue(filters, me=current_actor().id, page=page_number(), per_page=PER_PAGE)
     return render_template(
         "staff/queue.html",
         **_context(
@@ -139,7 +140,10 @@ def reopen(reference: str) -> ResponseReturnValue:
 @bp.post("/submissions/<reference>/assign")
 def assign(reference: str) -> ResponseReturnValue:
     chosen = request.form.get("assignee", "")
-    assignee = int(chosen) if chosen.isdigit() else None
+    assignee = whole_number(chosen, maximum=MAX_ID)
+    if chosen and assignee is None:
+        flash("Choose someone from the list.", "error")
+        return redirect(url_for("staff.detail", reference=reference), code=303)
     return _act(
         reference, lambda: work().assign(reference, current_actor(), assignee), "Reassigned."
     )
@@ -167,17 +171,16 @@ def create_link(reference: str) -> ResponseReturnValue:
 @admin_bp.get("/audit")
 def audit() -> ResponseReturnValue:
     log = services().audit
-    page_number = request.args.get("page", "1")
-    page = int(page_number) if page_number.isdigit() else 1
+    args = filter_args(AUDIT_FILTERS)
+    page = page_number()
     found = log.search(
-        action=request.args.get("action") or None,
-        actor_email=request.args.get("actor") or None,
-        reference=request.args.get("reference") or None,
+        action=args.get("action"),
+        actor_email=args.get("actor"),
+        reference=args.get("reference"),
         limit=PER_PAGE,
         offset=(page - 1) * PER_PAGE,
     )
     log.record("audit_viewed", current_actor())
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "staff/audit.html",
         **_context(
