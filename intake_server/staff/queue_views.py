@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ..clinic import clinic
+from ..intake.text import without_controls
 from ..services import services
 from ..storage import OUTCOMES, REASON_MAX, STATUSES, QueueFilter, WorkError, WorkStore
 from . import labels
@@ -124,7 +125,7 @@ def set_status(reference: str) -> ResponseReturnValue:
 def set_urgency(reference: str) -> ResponseReturnValue:
     """Mark urgent or not by hand, with a reason (required): audited and on the timeline."""
     urgent = request.form.get("urgent") == "yes"
-    reason = request.form.get("reason", "")[: REASON_MAX + 1]
+    reason = without_controls(request.form.get("reason", ""), multiline=True)[: REASON_MAX + 1]
     return _act(
         reference,
         lambda: work().set_urgency(reference, current_actor(), urgent, reason),
@@ -151,7 +152,7 @@ def assign(reference: str) -> ResponseReturnValue:
 
 @bp.post("/submissions/<reference>/notes")
 def add_note(reference: str) -> ResponseReturnValue:
-    text = request.form.get("note", "")[:4000]
+    text = without_controls(request.form.get("note", ""), multiline=True)[:4000]
     return _act(reference, lambda: work().add_note(reference, current_actor(), text), "Note added.")
 
 
