@@ -87,6 +87,20 @@ def test_refresh_and_double_submit_make_no_duplicate(app, client) -> None:
     assert count_submissions(services(app).engine) == 1
 
 
+def test_another_browser_sending_the_same_form_id_never_sees_the_first_receipt(app) -> None:
+    first, second = app.test_client(), app.test_client()
+    tokens = hidden_fields(first.get("/consultation/").text)
+    assert first.post("/consultation/", data={**tokens, **CONSULTATION}).status_code == 303
+    mine = reference_in(first.get("/received/").text)
+    # Someone who learned the form id (a shared computer's history, a proxy log) sends it with
+    # a session of their own: they get a submission of their own, not the first one's receipt.
+    theirs = {**hidden_fields(second.get("/consultation/").text), "form_id": tokens["form_id"]}
+    assert second.post("/consultation/", data={**theirs, **CONSULTATION}).status_code == 303
+    other = reference_in(second.get("/received/").text)
+    assert other and other != mine
+    assert count_submissions(services(app).engine) == 2
+
+
 def test_invalid_consultation_keeps_everything_and_explains(app, client) -> None:
     data = {**CONSULTATION, "phone": "12", "email": "not-an-email", "consent": ""}
     response = submit(client, "/consultation/", data)
