@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
@@ -30,6 +31,10 @@ DEV_SECRET_FILES = ("secret_key", "encryption_keys")
 # estimates it, which refuses repeats, sequences, keyboard runs and a few common words.
 SECRET_KEY_MIN_BYTES = 32
 SECRET_KEY_MIN_GUESSES_LOG10 = 24
+# Host names a request may always use in production, besides those of PUBLIC_URL and
+# DASHBOARD_URL: the machine itself (health checks, `curl` on the server).
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+DEV_PUBLIC_URL = "http://127.0.0.1:8000"
 HOW_TO_MAKE_A_KEY = 'python3 -c "import secrets; print(secrets.token_hex(32))"'
 
 
@@ -82,6 +87,11 @@ class Settings:
     intake_inbox: tuple[str, ...]
     dashboard_url: str
     smtp: SmtpSettings
+    # The address people use to reach the service (scheme and host): every absolute link and
+    # redirect is built from it, never from a request's Host header.
+    public_url: str
+    # The host names production answers for; any other Host header gets a 400.
+    trusted_hosts: tuple[str, ...]
 
     @property
     def production(self) -> bool:
@@ -119,6 +129,10 @@ class Settings:
             "SESSION_COOKIE_SECURE": self.production,
             "SESSION_COOKIE_NAME": "__Host-session" if self.production else "session",
             "PREFERRED_URL_SCHEME": "https" if self.production else "http",
+            # Flask builds absolute URLs (the redirect that adds a trailing slash) from
+            # SERVER_NAME instead of the Host header; it does not restrict routing to it.
+            "SERVER_NAME": urlsplit(self.public_url).netloc if self.production else None,
+            "TRUSTED_HOSTS": list(self.trusted_hosts) if self.production else None,
         }
 
 
@@ -217,6 +231,30 @@ def _check_secret_key(secret_key: str) -> None:
         )
 
 
+def _service_address(name: str, value: str) -> str:
+    """A scheme and a host (and port), like https://forms.example.org, without a trailing slash."""
+    parts = urlsplit(value.strip())
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or parts.username
+    ):
+        raise ConfigError(
+            f"{name} must be the address people use, a scheme and a host only, like "
+            f"https://forms.example.org (not {value!r})"
+        )
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def _trusted_hosts(extra: str | None, *addresses: str) -> tuple[str, ...]:
+    names = [urlsplit(address).hostname or "" for address in addresses]
+    names += [*LOOPBACK_HOSTS, *_addresses(extra)]
+    return tuple(dict.fromkeys(name.lower() for name in names if name))
+
+
 def _has_dev_setup(instance: Path) -> bool:
     return all((instance / name).is_file() for name in DEV_SECRET_FILES)
 
@@ -269,6 +307,12 @@ def load_settings(
                 + "; see docs/operators.md (or set INTAKE_ENV=development for a local trial)"
             )
         _check_secret_key(str(secret_key))
+        if not source.raw("PUBLIC_URL"):
+            raise ConfigError(
+                "refusing to start in production without PUBLIC_URL, the address people use to "
+                "reach the forms and the dashboard (like https://forms.example.org): links and "
+                "redirects are built from it, never from a request's Host header"
+            )
     else:
         secret_key = secret_key or _dev_secret(
             instance, "secret_key", lambda: secrets.token_hex(32)
@@ -276,6 +320,8 @@ def load_settings(
         keys = keys or _dev_secret(
             instance, "encryption_keys", lambda: Fernet.generate_key().decode()
         )
+    public_url = _service_address("PUBLIC_URL", source.text("PUBLIC_URL", DEV_PUBLIC_URL))
+    dashboard_url = source.text("DASHBOARD_URL", public_url)
     settings = Settings(
         mode=mode,
         secret_key=str(secret_key),
@@ -300,7 +346,7 @@ def load_settings(
         assessment_link_days=source.whole("ASSESSMENT_LINK_DAYS", 7, minimum=1),
         purge_after_days=source.whole("PURGE_AFTER_DAYS", 365, minimum=1),
         intake_inbox=_addresses(source.raw("INTAKE_INBOX")),
-        dashboard_url=source.text("DASHBOARD_URL", "http://127.0.0.1:8000"),
+        dashboard_url=dashboard_url,
         smtp=SmtpSettings(
             host=source.text("SMTP_HOST", "127.0.0.1"),
             port=source.whole("SMTP_PORT", 25, minimum=1),
@@ -310,6 +356,8 @@ def load_settings(
             timeout=source.positive("SMTP_TIMEOUT", 10),
             mail_from=source.text("MAIL_FROM", "intake@localhost"),
         ),
+        public_url=public_url,
+        trusted_hosts=_trusted_hosts(source.raw("TRUSTED_HOSTS"), public_url, dashboard_url),
     )
     unknown = sorted(set(source.overrides) - source.asked)
     if unknown:

@@ -164,8 +164,9 @@ def create_link(reference: str) -> ResponseReturnValue:
     except WorkError as problem:
         flash(str(problem), "error")
         return redirect(url_for("staff.detail", reference=reference), code=303)
-    # Shown once, on this response only: the token is never stored or put in a cookie.
-    link = url_for("intake.assessment", link=token, _external=True)
+    # Shown once, on this response only: the token is never stored or put in a cookie. The
+    # address is the configured one, never the Host this request came with.
+    link = services().settings.public_url + url_for("intake.assessment", link=token)
     return detail(reference, new_link=link)
 
 

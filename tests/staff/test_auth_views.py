@@ -179,6 +179,7 @@ def test_mfa_can_be_skipped_only_in_development(site_dir: Path, tmp_path: Path) 
         site_dir,
         f"sqlite:///{tmp_path / 'prod.db'}",
         INTAKE_ENV="production",
+        PUBLIC_URL="https://localhost",
         STAFF_MFA_OPTIONAL=True,
     )
     prod.user(STAFF, enrolled=False)
@@ -325,7 +326,12 @@ def test_an_admin_can_end_any_session(harness: Harness, admin: str) -> None:
 
 
 def test_cookie_flags_in_production(site_dir: Path, tmp_path: Path) -> None:
-    prod = Harness.start(site_dir, f"sqlite:///{tmp_path / 'prod.db'}", INTAKE_ENV="production")
+    prod = Harness.start(
+        site_dir,
+        f"sqlite:///{tmp_path / 'prod.db'}",
+        INTAKE_ENV="production",
+        PUBLIC_URL="https://localhost",
+    )
     secret = prod.user(ADMIN, "admin")
     client = prod.client(https=True)
     first = password_step(client, ADMIN)
