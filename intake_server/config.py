@@ -85,6 +85,8 @@ class Settings:
     purge_after_days: int
     # Notice mail for new submissions (no PHI in it).
     intake_inbox: tuple[str, ...]
+    # Notices for admins without PHI (an account's repeated failed sign-ins).
+    admin_alert_inbox: tuple[str, ...]
     dashboard_url: str
     smtp: SmtpSettings
     # The address people use to reach the service (scheme and host): every absolute link and
@@ -96,6 +98,10 @@ class Settings:
     @property
     def production(self) -> bool:
         return self.mode == "production"
+
+    @property
+    def sends_mail(self) -> bool:
+        return bool(self.intake_inbox or self.admin_alert_inbox)
 
     @property
     def mfa_required(self) -> bool:
@@ -346,6 +352,7 @@ def load_settings(
         assessment_link_days=source.whole("ASSESSMENT_LINK_DAYS", 7, minimum=1),
         purge_after_days=source.whole("PURGE_AFTER_DAYS", 365, minimum=1),
         intake_inbox=_addresses(source.raw("INTAKE_INBOX")),
+        admin_alert_inbox=_addresses(source.raw("ADMIN_ALERT_INBOX") or source.raw("INTAKE_INBOX")),
         dashboard_url=dashboard_url,
         smtp=SmtpSettings(
             host=source.text("SMTP_HOST", "127.0.0.1"),

@@ -49,7 +49,7 @@ class Receipt:
 
 
 @contextmanager
-def _storage_errors(message: str) -> Iterator[None]:
+def storage_errors(message: str) -> Iterator[None]:
     try:
         yield
     except (SQLAlchemyError, DurabilityError) as exc:
@@ -93,7 +93,7 @@ class SubmissionStore:
         if not 0 < len(idempotency_key) <= IDEMPOTENCY_KEY_MAX:
             raise ValueError(f"idempotency_key must be 1 to {IDEMPOTENCY_KEY_MAX} characters")
         token = self._keyring.encrypt(payload)
-        with _storage_errors("the submission could not be saved"):
+        with storage_errors("the submission could not be saved"):
             # Insert first and look for an earlier copy only when that fails: a resent form is
             # rare, and one transaction per new submission is what the load benchmark measures.
             for _ in range(REFERENCE_ATTEMPTS):
@@ -127,7 +127,7 @@ class SubmissionStore:
         unreadable payload (its key was removed from the keyring) raises cryptography's
         InvalidToken.
         """
-        with _storage_errors("the submission could not be read"), self._sessions() as session:
+        with storage_errors("the submission could not be read"), self._sessions() as session:
             row = find_submission(session, reference)
         if row is None:
             return None
@@ -135,12 +135,12 @@ class SubmissionStore:
 
     def link_usable(self, token: str) -> bool:
         """Whether a personal assessment link can still be used (it is checked again on submit)."""
-        with _storage_errors("the link could not be checked"), self._sessions() as session:
+        with storage_errors("the link could not be checked"), self._sessions() as session:
             return link_is_usable(session, token, self._clock())
 
     def ping(self) -> None:
         """Check that the database answers, for health checks and before showing a form."""
-        with _storage_errors("the database is not reachable"), self._engine.connect() as conn:
+        with storage_errors("the database is not reachable"), self._engine.connect() as conn:
             conn.execute(text("select 1"))
 
     def _receipt_for(self, idempotency_key: str) -> Receipt | None:

@@ -19,7 +19,9 @@ from intake_server.extensions import limiter
 from intake_server.services import services
 from intake_server.storage import session_id_for
 from testkit.postgres import fresh_schema
+from testkit.service import free_port
 from tests.helpers.forms import csrf, submit
+from tests.helpers.mail import DASHBOARD, background_send, mail_config, smtp_server
 from tests.helpers.staff import (
     ADMIN,
     NEW_PASSWORD,
@@ -97,6 +99,60 @@ def test_throttling_delays_and_then_recovers(harness: Harness, admin: str) -> No
     # Success cleared the count: one slip is just a slip again.
     assert password_step(harness.client(), ADMIN, "wrong but long enough").status_code == 200
     assert location_path(password_step(harness.client(), ADMIN)) == "/staff/sign-in/code"
+
+
+def client_at(harness: Harness, address: str):
+    client = harness.client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_a_known_and_an_unknown_email_are_paused_alike(harness: Harness, admin: str) -> None:
+    """After the same failures, the same answer: a pause must not say an account exists."""
+    answers = {}
+    for email in (ADMIN, "nobody@clinic.example"):
+        client = client_at(harness, "203.0.113.7")
+        for _ in range(5):
+            assert password_step(client, email, "wrong but long enough").status_code == 200
+        answers[email] = password_step(client, email, "wrong but long enough")
+    known, unknown = answers.values()
+    assert known.status_code == unknown.status_code == 429
+    assert error_text(known.text) == error_text(unknown.text)
+    assert "paused. Try again in 30 seconds" in known.text
+
+
+def test_a_stranger_cannot_lock_the_owner_out(harness: Harness, admin: str) -> None:
+    stranger = client_at(harness, "203.0.113.7")
+    for _ in range(12):
+        password_step(stranger, ADMIN, "guess after guess")
+    # The stranger's network is paused, even with the right password...
+    assert password_step(stranger, ADMIN).status_code == 429
+    # ...while the owner, elsewhere, signs in at once.
+    owner = client_at(harness, "198.51.100.20")
+    assert sign_in(owner, ADMIN, code=harness.code(admin)).status_code == 303
+    assert owner.get("/staff/admin/sessions").status_code == 200
+
+
+def test_admins_get_a_notice_without_phi_when_an_account_keeps_failing(
+    site_dir: Path, sqlite_url: str
+) -> None:
+    port = free_port()
+    harness = Harness.start(
+        site_dir, sqlite_url, **mail_config(port), ADMIN_ALERT_INBOX="security@clinic.example"
+    )
+    harness.user(STAFF)
+    with smtp_server(port) as inbox:
+        for n in range(10):
+            password_step(client_at(harness, f"203.0.113.{n}"), STAFF, f"guess number {n}")
+        background_send(harness.app)
+    [notice] = inbox.messages
+    assert notice["To"] == "security@clinic.example"
+    assert notice["Subject"] == f"Staff sign-in: 10 failed attempts for {STAFF}"
+    body = notice.get_content()
+    assert f"{DASHBOARD}/staff/admin/audit?actor=ben%40clinic.example" in body
+    assert "guess number" not in body and "203.0.113" not in body
+    [entry] = [e for e in harness.audit() if e.action == "repeated_sign_in_failures"]
+    assert json.loads(entry.detail) == {"account": STAFF, "failures": 10}
 
 
 def test_wrong_codes_are_throttled_too(harness: Harness, admin: str) -> None:
