@@ -87,11 +87,16 @@ def _sender() -> str:
     return sender
 
 
-def repeat_key(form_id: str) -> str:
+def bound_key(sender: str, form_id: str) -> str:
     """The key that makes a repeated POST of one form harmless, bound to the browser that sent
     it: a hash of the session's own value and the form's id. Another browser sending the same
     form id makes a key of its own, so it can never be answered with someone else's receipt."""
-    return hashlib.sha256(f"{_sender()}:{form_id}".encode()).hexdigest()
+    return hashlib.sha256(f"{sender}:{form_id}".encode()).hexdigest()
+
+
+def repeat_key(form_id: str) -> str:
+    """This request's form id, bound to this browser (see bound_key)."""
+    return bound_key(_sender(), form_id)
 
 
 def handle(kind: str) -> ResponseReturnValue:

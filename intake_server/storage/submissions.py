@@ -19,7 +19,12 @@ from sqlalchemy.orm import Session
 
 from intake_server.storage.clock import Clock, utc_now
 from intake_server.storage.crypto import Keyring
-from intake_server.storage.database import DurabilityError, session_factory
+from intake_server.storage.database import (
+    DurabilityError,
+    WriterBusy,
+    session_factory,
+    writer_session_factory,
+)
 from intake_server.storage.links import LinkUnusable, link_is_usable, redeem_link
 from intake_server.storage.models import KINDS, Submission
 from intake_server.storage.records import find_submission, submission_record
@@ -52,7 +57,7 @@ class Receipt:
 def storage_errors(message: str) -> Iterator[None]:
     try:
         yield
-    except (SQLAlchemyError, DurabilityError) as exc:
+    except (SQLAlchemyError, DurabilityError, WriterBusy) as exc:
         raise StorageUnavailable(message) from exc
 
 
@@ -71,6 +76,7 @@ class SubmissionStore:
         with the submission or not at all. They are given the session and the new row only."""
         self._keyring = keyring
         self._sessions = session_factory(engine)
+        self._write = writer_session_factory(engine)
         self._engine = engine
         self._clock = clock
         self._on_insert = tuple(on_insert)
@@ -159,9 +165,7 @@ class SubmissionStore:
         idempotency_key: str,
         link_token: str | None,
     ) -> Receipt:
-        # A transaction of its own, opened by the INSERT: on SQLite a write that follows a read
-        # in the same transaction fails at once if another writer got in between, instead of
-        # waiting for busy_timeout.
+        # A write transaction of its own (on SQLite: through the writers' gate, BEGIN IMMEDIATE).
         now = self._clock()
         row = Submission(
             reference=new_reference(),
@@ -172,7 +176,7 @@ class SubmissionStore:
             idempotency_key=idempotency_key,
             payload=token,
         )
-        with self._sessions.begin() as session:
+        with self._write.begin() as session:
             if link_token is not None:
                 row.consultation_id = redeem_link(session, link_token, now)
             session.add(row)
