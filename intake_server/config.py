@@ -214,7 +214,7 @@ def _dev_secret(instance: Path, name: str, make: Callable[[], str]) -> str:
     """Read a development secret from instance/, creating it (owner-only) on first use."""
     path = instance / name
     if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
+        instance.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.touch(mode=0o600)
         path.write_text(make(), encoding="utf-8")
         log.warning(

@@ -107,6 +107,7 @@ def test_development_makes_owner_only_secrets_once(tmp_path: Path) -> None:
     assert first.secret_key == again.secret_key and first.encryption_keys == again.encryption_keys
     for name in ("secret_key", "encryption_keys"):
         assert stat.S_IMODE((tmp_path / "instance" / name).stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "instance").stat().st_mode) == 0o700
 
 
 def test_an_operator_command_uses_the_development_setup_make_run_made(
