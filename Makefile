@@ -64,4 +64,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) site instance .pytest_cache
+	rm -rf $(VENV) site instance .pytest_cache .hypothesis
