@@ -5,8 +5,9 @@ PYTHON ?= python3
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 export NO_MKDOCS_2_WARNING := 1
-# `make run` is a local trial: development mode unless the environment says otherwise.
-RUN_ENV := INTAKE_ENV=$(or $(INTAKE_ENV),development)
+# `make run` is a local trial: development mode unless the environment says otherwise, at the
+# address it serves (links such as a personal assessment link are built from PUBLIC_URL).
+RUN_ENV := INTAKE_ENV=$(or $(INTAKE_ENV),development) PUBLIC_URL=$(or $(PUBLIC_URL),http://$(HOST):$(PORT))
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
 .PHONY: run test site preview check-content lint format bench clean
@@ -63,4 +64,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) site instance .pytest_cache
+	rm -rf $(VENV) site instance .pytest_cache .hypothesis

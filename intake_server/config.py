@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
@@ -25,6 +26,16 @@ MODES = ("production", "development")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # The files development keeps its generated secrets in, under instance/.
 DEV_SECRET_FILES = ("secret_key", "encryption_keys")
+# SECRET_KEY signs the cookies that carry form tokens and receipts: a guessable key lets anyone
+# forge them. At least this many bytes, and at least 10^24 guesses (about 80 bits) as zxcvbn
+# estimates it, which refuses repeats, sequences, keyboard runs and a few common words.
+SECRET_KEY_MIN_BYTES = 32
+SECRET_KEY_MIN_GUESSES_LOG10 = 24
+# Host names a request may always use in production, besides those of PUBLIC_URL and
+# DASHBOARD_URL: the machine itself (health checks, `curl` on the server).
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+DEV_PUBLIC_URL = "http://127.0.0.1:8000"
+HOW_TO_MAKE_A_KEY = 'python3 -c "import secrets; print(secrets.token_hex(32))"'
 
 
 class ConfigError(RuntimeError):
@@ -74,12 +85,23 @@ class Settings:
     purge_after_days: int
     # Notice mail for new submissions (no PHI in it).
     intake_inbox: tuple[str, ...]
+    # Notices for admins without PHI (an account's repeated failed sign-ins).
+    admin_alert_inbox: tuple[str, ...]
     dashboard_url: str
     smtp: SmtpSettings
+    # The address people use to reach the service (scheme and host): every absolute link and
+    # redirect is built from it, never from a request's Host header.
+    public_url: str
+    # The host names production answers for; any other Host header gets a 400.
+    trusted_hosts: tuple[str, ...]
 
     @property
     def production(self) -> bool:
         return self.mode == "production"
+
+    @property
+    def sends_mail(self) -> bool:
+        return bool(self.intake_inbox or self.admin_alert_inbox)
 
     @property
     def mfa_required(self) -> bool:
@@ -113,6 +135,10 @@ class Settings:
             "SESSION_COOKIE_SECURE": self.production,
             "SESSION_COOKIE_NAME": "__Host-session" if self.production else "session",
             "PREFERRED_URL_SCHEME": "https" if self.production else "http",
+            # Flask builds absolute URLs (the redirect that adds a trailing slash) from
+            # SERVER_NAME instead of the Host header; it does not restrict routing to it.
+            "SERVER_NAME": urlsplit(self.public_url).netloc if self.production else None,
+            "TRUSTED_HOSTS": list(self.trusted_hosts) if self.production else None,
         }
 
 
@@ -188,7 +214,7 @@ def _dev_secret(instance: Path, name: str, make: Callable[[], str]) -> str:
     """Read a development secret from instance/, creating it (owner-only) on first use."""
     path = instance / name
     if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
+        instance.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.touch(mode=0o600)
         path.write_text(make(), encoding="utf-8")
         log.warning(
@@ -196,6 +222,43 @@ def _dev_secret(instance: Path, name: str, make: Callable[[], str]) -> str:
             extra={"file": str(path)},
         )
     return path.read_text(encoding="utf-8").strip()
+
+
+def _check_secret_key(secret_key: str) -> None:
+    """Refuse a short or guessable SECRET_KEY, saying how to make a good one."""
+    from zxcvbn import zxcvbn  # only production needs it, and only here
+
+    short = len(secret_key.encode("utf-8")) < SECRET_KEY_MIN_BYTES
+    if short or zxcvbn(secret_key, max_length=128)["guesses_log10"] < SECRET_KEY_MIN_GUESSES_LOG10:
+        raise ConfigError(
+            "SECRET_KEY is too short or too easy to guess"
+            + (f" (it has fewer than {SECRET_KEY_MIN_BYTES} bytes)" if short else "")
+            + f". Make a random one with: {HOW_TO_MAKE_A_KEY}"
+        )
+
+
+def _service_address(name: str, value: str) -> str:
+    """A scheme and a host (and port), like https://forms.example.org, without a trailing slash."""
+    parts = urlsplit(value.strip())
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or parts.username
+    ):
+        raise ConfigError(
+            f"{name} must be the address people use, a scheme and a host only, like "
+            f"https://forms.example.org (not {value!r})"
+        )
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def _trusted_hosts(extra: str | None, *addresses: str) -> tuple[str, ...]:
+    names = [urlsplit(address).hostname or "" for address in addresses]
+    names += [*LOOPBACK_HOSTS, *_addresses(extra)]
+    return tuple(dict.fromkeys(name.lower() for name in names if name))
 
 
 def _has_dev_setup(instance: Path) -> bool:
@@ -249,6 +312,13 @@ def load_settings(
                 + " and ".join(missing)
                 + "; see docs/operators.md (or set INTAKE_ENV=development for a local trial)"
             )
+        _check_secret_key(str(secret_key))
+        if not source.raw("PUBLIC_URL"):
+            raise ConfigError(
+                "refusing to start in production without PUBLIC_URL, the address people use to "
+                "reach the forms and the dashboard (like https://forms.example.org): links and "
+                "redirects are built from it, never from a request's Host header"
+            )
     else:
         secret_key = secret_key or _dev_secret(
             instance, "secret_key", lambda: secrets.token_hex(32)
@@ -256,6 +326,8 @@ def load_settings(
         keys = keys or _dev_secret(
             instance, "encryption_keys", lambda: Fernet.generate_key().decode()
         )
+    public_url = _service_address("PUBLIC_URL", source.text("PUBLIC_URL", DEV_PUBLIC_URL))
+    dashboard_url = source.text("DASHBOARD_URL", public_url)
     settings = Settings(
         mode=mode,
         secret_key=str(secret_key),
@@ -280,7 +352,8 @@ def load_settings(
         assessment_link_days=source.whole("ASSESSMENT_LINK_DAYS", 7, minimum=1),
         purge_after_days=source.whole("PURGE_AFTER_DAYS", 365, minimum=1),
         intake_inbox=_addresses(source.raw("INTAKE_INBOX")),
-        dashboard_url=source.text("DASHBOARD_URL", "http://127.0.0.1:8000"),
+        admin_alert_inbox=_addresses(source.raw("ADMIN_ALERT_INBOX") or source.raw("INTAKE_INBOX")),
+        dashboard_url=dashboard_url,
         smtp=SmtpSettings(
             host=source.text("SMTP_HOST", "127.0.0.1"),
             port=source.whole("SMTP_PORT", 25, minimum=1),
@@ -290,6 +363,8 @@ def load_settings(
             timeout=source.positive("SMTP_TIMEOUT", 10),
             mail_from=source.text("MAIL_FROM", "intake@localhost"),
         ),
+        public_url=public_url,
+        trusted_hosts=_trusted_hosts(source.raw("TRUSTED_HOSTS"), public_url, dashboard_url),
     )
     unknown = sorted(set(source.overrides) - source.asked)
     if unknown:

@@ -36,5 +36,9 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    quiet = max(logging.WARNING, root.level)
     # Migrations announce every step at INFO; operators need only their warnings.
-    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
+    logging.getLogger("alembic").setLevel(quiet)
+    # Flask-Limiter names the client's address in its INFO line about a refused request; an
+    # address identifies a person. The views log their own line without it.
+    logging.getLogger("flask-limiter").setLevel(quiet)

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from .config import Settings
 from .mail.background import BackgroundSender
 from .mail.delivery import send_due
-from .mail.notices import notice_hook
+from .mail.notices import failed_sign_ins_hook, notice_hook
 from .storage import (
     AuditLog,
     Clock,
@@ -26,6 +26,7 @@ from .storage import (
     StaffStore,
     SubmissionStore,
     WorkStore,
+    WriteProbe,
     make_engine,
     utc_now,
 )
@@ -46,8 +47,9 @@ class Services:
     audit: AuditLog
     outbox: Outbox
     exports: ExportReader
+    health: WriteProbe
     shells: SiteShells
-    # Sends notices right after a submission; None when there is no inbox to send to.
+    # Sends notices right after they are queued; None when there is no inbox to send to.
     mail_sender: BackgroundSender | None
 
     @classmethod
@@ -57,7 +59,7 @@ class Services:
         outbox = Outbox(engine, clock)
         sender = (
             BackgroundSender(lambda: send_due(outbox, settings.smtp), outbox.next_due, clock)
-            if settings.intake_inbox
+            if settings.sends_mail
             else None
         )
         return cls(
@@ -73,10 +75,18 @@ class Services:
                 on_insert=[notice_hook(settings)] if settings.intake_inbox else [],
             ),
             work=WorkStore(engine, keyring, clock),
-            staff=StaffStore(engine, keyring, clock),
+            staff=StaffStore(
+                engine,
+                keyring,
+                clock,
+                on_repeated_failures=[failed_sign_ins_hook(settings)]
+                if settings.admin_alert_inbox
+                else [],
+            ),
             audit=AuditLog(engine, clock),
             outbox=outbox,
             exports=ExportReader(engine, keyring),
+            health=WriteProbe(engine, clock),
             shells=SiteShells(settings.site_dir),
             mail_sender=sender,
         )

@@ -26,6 +26,8 @@ MARKER = re.compile(r"crash-marker-([0-9a-f]{24})")
 STAFF_EMAIL = "crash-check@example.org"
 STAFF_PASSWORD = "lantern orchard copper tidal"
 APPLICATION_NAME = "intake-crash-trial"
+# The session cookie's name in the development mode the trial's deployment runs in.
+SESSION_COOKIE = "session"
 
 
 def answers_for(marker: str) -> dict[str, str]:
@@ -77,6 +79,8 @@ class Traffic:
     def __init__(self, url: str, visitors: int) -> None:
         self.url = url
         self.sent: dict[str, dict[str, str]] = {}
+        # The session cookie each marker was sent with: the service binds the form id to it.
+        self.sessions: dict[str, str] = {}
         self.acknowledged: set[str] = set()
         self.errors: list[str] = []
         self.cut_off = 0  # requests the server accepted, then died before answering
@@ -120,6 +124,8 @@ class Traffic:
             except (httpx.HTTPError, AssertionError):
                 time.sleep(0.02)  # the server is down or restarting: no form to fetch yet
                 continue
+            with self.lock:
+                self.sessions[marker] = visitor.http.cookies.get(SESSION_COOKIE) or ""
             try:
                 response = visitor.send(answers, marker)
             except httpx.ConnectError:
@@ -229,14 +235,19 @@ def read_back(
     secret = create_enrolled_account(services.staff, STAFF_EMAIL, "staff", STAFF_PASSWORD)
     store = services.submissions
 
-    # The database: every row, by the form id the visitor chose (its marker).
+    # The database: every row, by the form id the visitor chose (its marker), which the service
+    # stores bound to the visitor's session.
     engine = sa.create_engine(deployment.database_url)
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(Submission.reference, Submission.idempotency_key)).all()
+        stored_rows = conn.execute(
+            sa.select(Submission.reference, Submission.idempotency_key)
+        ).all()
         if engine.dialect.name == "sqlite":
             report.integrity = conn.exec_driver_sql("PRAGMA integrity_check").scalar() or ""
         else:
             report.integrity = "not applicable"
+        marker_of = stored_keys(deployment, traffic)
+        rows = [(reference, marker_of.get(key, key)) for reference, key in stored_rows]
     engine.dispose()
     report.stored = len(rows)
     keys = Counter(key for _, key in rows)
@@ -268,6 +279,22 @@ def read_back(
         report.seen_by_staff = len(set(shown) & set(by_reference))
     finally:
         staff.close()
+
+
+def stored_keys(deployment: Deployment, traffic: Traffic) -> dict[str, str]:
+    """{the key the service stores: the marker} for every marker sent, from the session each was
+    sent with (read with the deployment's SECRET_KEY, as the service reads it)."""
+    from intake_server.intake.views import SENDER, bound_key
+
+    app = deployment.app()
+    serializer = app.session_interface.get_signing_serializer(app)
+    assert serializer is not None
+    found = {}
+    for marker, cookie in traffic.sessions.items():
+        sender = serializer.loads(cookie).get(SENDER) if cookie else None
+        if sender:
+            found[bound_key(sender, marker)] = marker
+    return found
 
 
 def queue_references(staff: StaffBrowser) -> list[str]:

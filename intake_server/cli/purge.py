@@ -39,3 +39,9 @@ def purge(older_than_days: int | None, dry_run: bool) -> None:
     # References are not PHI; they let an operator check a purge against the dashboard.
     for reference in result.references:
         click.echo(f"  {reference}")
+    if not result.wal_emptied:
+        click.echo(
+            "The database's write-ahead log was busy and still holds old copies of what was "
+            "purged; SQLite removes them at its next checkpoint. Run purge again later to be sure.",
+            err=True,
+        )

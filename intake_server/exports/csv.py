@@ -2,15 +2,19 @@
 
 Cells are neutralised against formula injection (OWASP "CSV Injection"): a cell starting with
 = + - @ tab or carriage return gets a leading single quote, every cell is quoted, and quotes are
-doubled. A name typed into a public form must never run as a formula on a staff computer.
+doubled. What a person cannot see does not hide a formula: control characters are dropped, and
+the check looks past zero-width and other invisible characters and spaces (`\u200b=1+1`). A name
+typed into a public form must never run as a formula on a staff computer.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable
 
+from ..intake.text import without_controls
 from ..storage import ExportRow
 
 QUEUE_COLUMNS = (
@@ -24,14 +28,22 @@ QUEUE_COLUMNS = (
 )
 CONTACT_COLUMNS = ("contact_name", "contact_phone", "contact_email")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# The full-width forms some spreadsheets also read as the start of a formula.
+WIDE_TRIGGERS = ("\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Unicode categories nobody sees: format characters (zero-width space, joiners, the BOM...)
+# and spaces of every width.
+INVISIBLE = ("Cf", "Zs", "Zl", "Zp")
 # Excel reads a CSV as UTF-8 only when it starts with a byte order mark.
 BOM = "\ufeff"
 
 
 def safe_cell(value: object) -> str:
     """A value as CSV cell text that no spreadsheet will evaluate."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    text = without_controls("" if value is None else str(value), multiline=True)
+    first_seen = next((c for c in text if unicodedata.category(c) not in INVISIBLE), "")
+    if text.startswith(FORMULA_TRIGGERS) or first_seen in FORMULA_TRIGGERS + WIDE_TRIGGERS:
+        return "'" + text
+    return text
 
 
 def _cells(row: ExportRow, contacts: bool) -> list[str]:

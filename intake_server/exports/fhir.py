@@ -14,6 +14,7 @@ from typing import Any
 from ..clinic import clinic
 from ..intake.forms import LONG_MAX, NAME_MAX, SHORT_MAX, choice_labels, question_text
 from ..intake.kinds import KINDS
+from ..intake.text import without_controls
 
 QUESTIONNAIRE_VERSION = "1"
 QUESTIONNAIRE_IDS = {"consultation": "consultation-request", "assessment": "personal-assessment"}
@@ -205,13 +206,26 @@ def _answers(kind: str, question: Question, value: Any) -> list[dict[str, Any]]:
     return [{key: v} for v in values]
 
 
+def _plain(value: Any) -> Any:
+    """Answers without the control characters FHIR strings forbid (forms drop them now; what was
+    stored before may still hold them). Tab and line breaks are allowed and stay."""
+    if isinstance(value, str):
+        return without_controls(value, multiline=True)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 def questionnaire_response(submission: dict[str, Any]) -> dict[str, Any]:
     """One submission (as ExportReader.submission returns it) as a FHIR R4
     QuestionnaireResponse. Only the form's questions are exported: anything else the payload
     holds (a personal link's token) stays out. Raises PurgedError for a purged submission."""
-    payload = submission.get("payload")
-    if payload is None:
+    if submission.get("payload") is None:
         raise PurgedError(submission["reference"])
+    submission = _plain(submission)
+    payload = submission["payload"]
     kind = submission["kind"]
     if kind == "consultation":
         patient, related = _consultation_people(payload)

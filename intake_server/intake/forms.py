@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
@@ -27,6 +26,7 @@ from .fields import (
     PhoneField,
     RequiredWhen,
 )
+from .text import PlainTextForm
 
 NAME_MAX, SHORT_MAX, LONG_MAX = 80, 200, 2000
 
@@ -49,7 +49,7 @@ def _required(message: str) -> InputRequired:
     return InputRequired(message=message)
 
 
-class IntakeForm(FlaskForm):
+class IntakeForm(PlainTextForm):
     """What both forms share: a honeypot and a token that makes a repeated POST harmless."""
 
     # People never see or fill this; automated scripts tend to.

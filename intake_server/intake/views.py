@@ -7,7 +7,9 @@ global check), so an expired token keeps every answer and asks for one more pres
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 from typing import Any
 
 from flask import (
@@ -34,6 +36,8 @@ from .urgency import is_urgent
 
 log = logging.getLogger(__name__)
 bp = Blueprint("intake", __name__)
+# A random value of this browser's own, kept in its session cookie from the first form page on.
+SENDER = "sender"
 
 
 @bp.app_template_global()
@@ -76,7 +80,27 @@ def render_form(
     return render_page(KINDS[kind].path, body, title, status=status, no_store=True)
 
 
+def _sender() -> str:
+    """This browser's own random value, in its session cookie from the first form page on, so
+    a post retried after its answer was lost comes back with the same value."""
+    sender: str = session.setdefault(SENDER, secrets.token_urlsafe(16))
+    return sender
+
+
+def bound_key(sender: str, form_id: str) -> str:
+    """The key that makes a repeated POST of one form harmless, bound to the browser that sent
+    it: a hash of the session's own value and the form's id. Another browser sending the same
+    form id makes a key of its own, so it can never be answered with someone else's receipt."""
+    return hashlib.sha256(f"{sender}:{form_id}".encode()).hexdigest()
+
+
+def repeat_key(form_id: str) -> str:
+    """This request's form id, bound to this browser (see bound_key)."""
+    return bound_key(_sender(), form_id)
+
+
 def handle(kind: str) -> ResponseReturnValue:
+    _sender()
     store = services().submissions
     token = personal_link() if kind == "assessment" else None
     if token and request.method == "GET":
@@ -103,7 +127,11 @@ def handle(kind: str) -> ResponseReturnValue:
     urgent = is_urgent(payload.get("problems", []), form.free_text())
     try:
         receipt = store.add(
-            kind, payload, urgent=urgent, idempotency_key=form.form_id.data, link_token=token
+            kind,
+            payload,
+            urgent=urgent,
+            idempotency_key=repeat_key(form.form_id.data),
+            link_token=token,
         )
     except LinkUnusable:
         # Keep every answer; the identity questions come back so the form can still be sent.

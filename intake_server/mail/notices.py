@@ -1,26 +1,29 @@
-"""Telling the clinic's inbox that a submission arrived, without putting PHI in an email.
+"""Telling the clinic's inbox that a submission arrived, and its admins that a staff account is
+failing to sign in, without putting PHI in an email.
 
 Email leaves the clinic's control (mail servers, phones, forwarding), so a notice says only what
 kind of submission came in, whether it is urgent, its reference, and where to read it after signing
 in. `notice_hook` queues the notice in the submission's own transaction (an on_insert hook of the
-SubmissionStore), so it exists exactly when the submission does; `delivery.py` sends it later.
+SubmissionStore), so it exists exactly when the submission does; `failed_sign_ins_hook` does the
+same for the StaffStore's failed attempts; `delivery.py` sends them later.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from ..config import Settings
 from ..intake.kinds import KINDS
-from ..storage import InsertHook, Submission, enqueue
+from ..storage import FailureHook, InsertHook, Submission, enqueue
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-# The staff detail page of one submission, under DASHBOARD_URL.
+# The staff detail page of one submission, and the audit trail, under DASHBOARD_URL.
 DETAIL_PATH = "/staff/submissions/{reference}"
+AUDIT_PATH = "/staff/admin/audit"
 
 
 def detail_url(dashboard_url: str, reference: str) -> str:
@@ -109,3 +112,42 @@ def notice_hook(settings: Settings) -> InsertHook:
             )
 
     return queue_notice
+
+
+def failed_sign_ins_notice(account: str, failures: int, dashboard_url: str) -> tuple[str, str]:
+    """(subject, body) of the admins' notice that a staff account keeps failing to sign in.
+    It names the account and the count; the addresses the attempts came from are in the audit
+    trail, behind a sign-in."""
+    subject = f"Staff sign-in: {failures} failed attempts for {account}"
+    audit = dashboard_url.rstrip("/") + AUDIT_PATH + "?" + urlencode({"actor": account})
+    body = "\n".join(
+        (
+            f"There have been {failures} failed attempts to sign in to the staff account",
+            f"{account} since it last signed in.",
+            "",
+            "If its owner did not make them, someone may be guessing the password. Each",
+            "network that fails 5 times in a row is paused, and the owner can still sign in",
+            "from their own. Consider asking them to choose a new password.",
+            "",
+            "When and from which addresses, in the audit trail (admin sign-in needed):",
+            audit,
+            "",
+            "This email holds no health information.",
+            "",
+        )
+    )
+    return subject, body
+
+
+def failed_sign_ins_hook(settings: Settings) -> FailureHook:
+    """The StaffStore hook that queues one notice per ADMIN_ALERT_INBOX address, in the failing
+    attempt's own transaction."""
+    addresses = settings.admin_alert_inbox
+    dashboard_url = settings.dashboard_url
+
+    def queue_alert(session: Session, account: str, failures: int, now: datetime) -> None:
+        subject, body = failed_sign_ins_notice(account, failures, dashboard_url)
+        for address in addresses:
+            enqueue(session, address, subject, body, now=now)
+
+    return queue_alert

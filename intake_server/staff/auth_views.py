@@ -21,7 +21,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import TooManyRequests
 
 from ..clinic import clinic
-from ..extensions import limiter
+from ..extensions import csrf, limiter
 from ..services import services
 from ..storage import SessionPolicy, StepResult
 from .blueprints import admin_bp, bp
@@ -76,10 +76,19 @@ def _wait_words(seconds: int) -> str:
 
 
 def _paused(result: StepResult) -> str:
+    """The same words whether or not the email has an account: the pause is for this email from
+    this network, and says nothing about the account."""
     return (
-        "There have been too many attempts to sign in to this account, so signing in is "
-        f"paused. Try again in {_wait_words(result.retry_after or 1)}."
+        "There have been too many attempts to sign in with this email address from your "
+        f"network, so signing in with it is paused. Try again in "
+        f"{_wait_words(result.retry_after or 1)}."
     )
+
+
+def _tell_admins_soon(result: StepResult) -> None:
+    """A failure that reached the admins' alert queued a notice: send it now, not at cron's turn."""
+    if result.alerted:
+        services().send_mail_soon()
 
 
 def _clear_code(form: CodeForm) -> None:
@@ -89,6 +98,7 @@ def _clear_code(form: CodeForm) -> None:
 
 def _code_failed(form: CodeForm, result: StepResult) -> int:
     """Put the failure next to the field; returns the HTTP status to answer with."""
+    _tell_admins_soon(result)
     _clear_code(form)
     if result.reason == "throttled":
         form.code.errors.append(_paused(result))
@@ -143,6 +153,7 @@ def sign_in() -> ResponseReturnValue:
                 step = "staff.enrol" if result.needs_enrolment else "staff.sign_in_code"
                 destination = url_for(step, next=target)
             return _signed_in(result, destination)
+        _tell_admins_soon(result)
         if result.reason == "throttled":
             form.password.errors.append(_paused(result))
             status = 429
@@ -229,7 +240,11 @@ def _code_page(
 
 
 @bp.post("/sign-out")
+@csrf.exempt
 def sign_out() -> ResponseReturnValue:
+    """Always works, even from a tab whose form token has gone stale: leaving must never fail.
+    No form token is needed, because no other site can make a browser do this: the staff
+    cookie is SameSite=Strict, so a cross-site post arrives signed out already."""
     staff = current_staff()
     assert staff is not None  # the guard lets only a signed-in session get here
     services().staff.sign_out(staff.session_id, current_actor())

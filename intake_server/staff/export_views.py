@@ -19,7 +19,8 @@ from ..services import services
 from .blueprints import admin_bp
 from .identity import current_actor
 
-CSV_TYPE = "text/csv; charset=utf-8"
+# Mimetypes: Flask adds "; charset=utf-8" to text types itself.
+CSV_TYPE = "text/csv"
 FHIR_TYPE = "application/fhir+json"
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length, Regexp
+
+from ..intake.text import PlainTextForm
 
 
 def _digits_only(value: str | None) -> str | None:
@@ -15,7 +16,7 @@ def _digits_only(value: str | None) -> str | None:
     return re.sub(r"[\s-]", "", value) if value else value
 
 
-class SignInForm(FlaskForm):
+class SignInForm(PlainTextForm):
     email = EmailField(
         "Email address",
         validators=[
@@ -31,7 +32,7 @@ class SignInForm(FlaskForm):
     )
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PlainTextForm):
     code = StringField(
         "6-digit code",
         description="Open your authenticator app and type the code it shows for this clinic.",

@@ -9,14 +9,19 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ..clinic import clinic
+from ..intake.text import without_controls
 from ..services import services
 from ..storage import OUTCOMES, REASON_MAX, STATUSES, QueueFilter, WorkError, WorkStore
 from . import labels
+from .arguments import MAX_ID, filter_args, page_number, whole_number
 from .blueprints import admin_bp, bp
 from .deadlines import Deadlines
 from .identity import current_actor
 
 PER_PAGE = 50
+# The only query arguments each list reads, and the only ones its links carry on.
+QUEUE_FILTERS = ("status", "kind", "assignee", "urgent")
+AUDIT_FILTERS = ("action", "actor", "reference")
 
 
 def work() -> WorkStore:
@@ -33,27 +38,24 @@ def _context(**values: object) -> dict[str, object]:
     }
 
 
-def _filters() -> QueueFilter:
-    urgent = request.args.get("urgent")
+def _filters(args: dict[str, str]) -> QueueFilter:
+    assignee = args.get("assignee")
+    if assignee not in (None, "me", "none"):
+        number = whole_number(assignee, maximum=MAX_ID)
+        assignee = None if number is None else str(number)
     return QueueFilter(
-        status=request.args.get("status") or "open",
-        kind=request.args.get("kind") or None,
-        assignee=request.args.get("assignee") or None,
-        urgent={"yes": True, "no": False}.get(urgent or ""),
+        status=args.get("status", "open"),
+        kind=args.get("kind"),
+        assignee=assignee,
+        urgent={"yes": True, "no": False}.get(args.get("urgent", "")),
     )
 
 
 @bp.get("/")
 def queue() -> ResponseReturnValue:
-    filters = _filters()
-    page_number = request.args.get("page", "1")
-    page = work().queue(
-        filters,
-        me=current_actor().id,
-        page=int(page_number) if page_number.isdigit() else 1,
-        per_page=PER_PAGE,
-    )
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = filter_args(QUEUE_FILTERS)
+    filters = _filters(args)
+    page = work().queue(filters, me=current_actor().id, page=page_number(), per_page=PER_PAGE)
     return render_template(
         "staff/queue.html",
         **_context(
@@ -123,7 +125,7 @@ def set_status(reference: str) -> ResponseReturnValue:
 def set_urgency(reference: str) -> ResponseReturnValue:
     """Mark urgent or not by hand, with a reason (required): audited and on the timeline."""
     urgent = request.form.get("urgent") == "yes"
-    reason = request.form.get("reason", "")[: REASON_MAX + 1]
+    reason = without_controls(request.form.get("reason", ""), multiline=True)[: REASON_MAX + 1]
     return _act(
         reference,
         lambda: work().set_urgency(reference, current_actor(), urgent, reason),
@@ -139,7 +141,10 @@ def reopen(reference: str) -> ResponseReturnValue:
 @bp.post("/submissions/<reference>/assign")
 def assign(reference: str) -> ResponseReturnValue:
     chosen = request.form.get("assignee", "")
-    assignee = int(chosen) if chosen.isdigit() else None
+    assignee = whole_number(chosen, maximum=MAX_ID)
+    if chosen and assignee is None:
+        flash("Choose someone from the list.", "error")
+        return redirect(url_for("staff.detail", reference=reference), code=303)
     return _act(
         reference, lambda: work().assign(reference, current_actor(), assignee), "Reassigned."
     )
@@ -147,7 +152,7 @@ def assign(reference: str) -> ResponseReturnValue:
 
 @bp.post("/submissions/<reference>/notes")
 def add_note(reference: str) -> ResponseReturnValue:
-    text = request.form.get("note", "")[:4000]
+    text = without_controls(request.form.get("note", ""), multiline=True)[:4000]
     return _act(reference, lambda: work().add_note(reference, current_actor(), text), "Note added.")
 
 
@@ -159,25 +164,25 @@ def create_link(reference: str) -> ResponseReturnValue:
     except WorkError as problem:
         flash(str(problem), "error")
         return redirect(url_for("staff.detail", reference=reference), code=303)
-    # Shown once, on this response only: the token is never stored or put in a cookie.
-    link = url_for("intake.assessment", link=token, _external=True)
+    # Shown once, on this response only: the token is never stored or put in a cookie. The
+    # address is the configured one, never the Host this request came with.
+    link = services().settings.public_url + url_for("intake.assessment", link=token)
     return detail(reference, new_link=link)
 
 
 @admin_bp.get("/audit")
 def audit() -> ResponseReturnValue:
     log = services().audit
-    page_number = request.args.get("page", "1")
-    page = int(page_number) if page_number.isdigit() else 1
+    args = filter_args(AUDIT_FILTERS)
+    page = page_number()
     found = log.search(
-        action=request.args.get("action") or None,
-        actor_email=request.args.get("actor") or None,
-        reference=request.args.get("reference") or None,
+        action=args.get("action"),
+        actor_email=args.get("actor"),
+        reference=args.get("reference"),
         limit=PER_PAGE,
         offset=(page - 1) * PER_PAGE,
     )
     log.record("audit_viewed", current_actor())
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "staff/audit.html",
         **_context(

@@ -13,6 +13,7 @@ from intake_server.storage.clock import Clock, utc_now
 from intake_server.storage.crypto import Keyring, generate_key
 from intake_server.storage.database import make_engine
 from intake_server.storage.exports import ExportReader, ExportRow
+from intake_server.storage.health import WriteProbe
 from intake_server.storage.links import LinkUnusable
 from intake_server.storage.models import KINDS, OUTCOMES, ROLES, STATUSES, Submission
 from intake_server.storage.outbox import DEFAULT_LEASE, MAX_ATTEMPTS, DueMessage, Outbox, enqueue
@@ -21,6 +22,7 @@ from intake_server.storage.retention import PurgeResult, purge_closed
 from intake_server.storage.rotation import reencrypt_all
 from intake_server.storage.staff import (
     AccountError,
+    FailureHook,
     SessionPolicy,
     StaffStore,
     StepResult,
@@ -52,6 +54,7 @@ __all__ = [
     "DueMessage",
     "ExportReader",
     "ExportRow",
+    "FailureHook",
     "InsertHook",
     "Keyring",
     "LinkUnusable",
@@ -67,6 +70,7 @@ __all__ = [
     "SubmissionStore",
     "WorkError",
     "WorkStore",
+    "WriteProbe",
     "backup_sqlite",
     "enqueue",
     "generate_key",

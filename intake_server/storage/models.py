@@ -127,8 +127,9 @@ class StaffUser(Base):
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # The last TOTP time step accepted, so a code cannot be used twice.
     totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Failed sign-in steps since the last full sign-in, from anywhere: admins are told when
+    # they pile up. Pauses are counted per account and client in SignInThrottle.
     failed_sign_ins: Mapped[int] = mapped_column(Integer, server_default="0")
-    throttled_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -149,6 +150,30 @@ class StaffSession(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     client_addr: Mapped[str] = mapped_column(String(64))
+
+
+class SignInThrottle(Base):
+    """Failed sign-in steps for one email address from one client address, and the pause they
+    have earned. Rows exist for addresses that have no account too, so a pause cannot tell
+    whether an account exists; and a pause stops only that client, never the account's owner
+    elsewhere. Only a hash of the pair is kept."""
+
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, server_default="0")
+    throttled_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class HealthCheck(Base):
+    """One fixed row that /healthz rewrites, to learn whether a write can commit, without PHI
+    and without the database growing."""
+
+    __tablename__ = "health_check"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class SubmissionEvent(Base):

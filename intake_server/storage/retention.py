@@ -19,7 +19,7 @@ from sqlalchemy import Engine, Select, select, update
 from intake_server.storage import audit
 from intake_server.storage.audit import Actor
 from intake_server.storage.clock import Clock, utc_now
-from intake_server.storage.database import session_factory, writer_session_factory
+from intake_server.storage.database import checkpoint, session_factory, writer_session_factory
 from intake_server.storage.models import Submission, SubmissionEvent
 
 PURGE_ACTOR = Actor(id=None, email="system:purge", client_addr=None)
@@ -31,6 +31,8 @@ BATCH_SIZE = 100
 class PurgeResult:
     references: list[str]
     dry_run: bool
+    # Whether the SQLite WAL was emptied afterwards (always True on PostgreSQL and dry runs).
+    wal_emptied: bool = True
 
     @property
     def count(self) -> int:
@@ -76,7 +78,7 @@ def purge_closed(
                 _due(cutoff).order_by(Submission.id).limit(batch_size).with_for_update()
             ).all()
             if not rows:
-                return PurgeResult(references=purged, dry_run=False)
+                break
             ids = [row.id for row in rows]
             session.execute(
                 update(Submission).where(Submission.id.in_(ids)).values(payload=None, purged_at=now)
@@ -96,3 +98,6 @@ def purge_closed(
                     detail={"older_than_days": days},
                 )
         purged.extend(row.reference for row in rows)
+    # The overwritten ciphertext may still sit in older frames of SQLite's WAL until then.
+    emptied = checkpoint(engine) if purged else True
+    return PurgeResult(references=purged, dry_run=False, wal_emptied=emptied)

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from intake_server.storage.crypto import Keyring
-from intake_server.storage.database import session_factory
+from intake_server.storage.database import session_factory, writer_session_factory
 from intake_server.storage.models import StaffUser, Submission, SubmissionEvent
 
 ENCRYPTED_COLUMNS: tuple[InstrumentedAttribute, ...] = (
@@ -32,6 +32,7 @@ def reencrypt_all(engine: Engine, keyring: Keyring, batch_size: int = 500) -> di
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     sessions = session_factory(engine)
+    writers = writer_session_factory(engine)
     counts: dict[str, int] = {}
     for column in ENCRYPTED_COLUMNS:
         model = column.class_
@@ -45,8 +46,7 @@ def reencrypt_all(engine: Engine, keyring: Keyring, batch_size: int = 500) -> di
         )
         done, last_id = 0, 0
         while True:
-            # Read and write in separate transactions: on SQLite a transaction that starts with
-            # its write waits for busy_timeout instead of failing when a form is being saved.
+            # Read and write in separate transactions, so the read holds no writer's turn.
             with sessions() as session:
                 batch = session.execute(
                     select(model.id, column)
@@ -60,7 +60,7 @@ def reencrypt_all(engine: Engine, keyring: Keyring, batch_size: int = 500) -> di
                 {"row_id": row_id, "old": value, "new": keyring.rotate(value)}
                 for row_id, value in batch
             ]
-            with sessions.begin() as session:
+            with writers.begin() as session:
                 session.execute(write, rotated)
             done += len(batch)
             last_id = batch[-1][0]

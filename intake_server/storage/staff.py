@@ -3,8 +3,13 @@
 Each change runs in one writer transaction together with its audit entry, so the audit trail can
 never miss a sign-in, a revocation or an account change that did happen. Throttling, one-time
 codes and session rotation live here too, because each of them is a read-then-write on one row
-that two requests must not interleave (the account row is locked on PostgreSQL; SQLite takes
-its write lock at BEGIN).
+that two requests must not interleave (the rows are locked on PostgreSQL; SQLite takes its write
+lock at BEGIN).
+
+Throttling counts failures per email address *and* client address: a client that keeps failing
+is paused, for that address only, whether or not an account has it, so a pause neither tells a
+stranger that an account exists nor keeps its owner out from anywhere else. Failures are also
+counted per account, from anywhere, and admins are told when they pile up.
 """
 
 from __future__ import annotations
@@ -13,11 +18,14 @@ import base64
 import hashlib
 import re
 import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pyotp
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,7 +34,7 @@ from intake_server.storage.audit import Actor, append
 from intake_server.storage.clock import Clock, utc_now
 from intake_server.storage.crypto import Keyring
 from intake_server.storage.database import session_factory, writer_session_factory
-from intake_server.storage.models import ROLES, StaffSession, StaffUser
+from intake_server.storage.models import ROLES, SignInThrottle, StaffSession, StaffUser
 
 TOKEN_BYTES = 32
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -37,7 +45,16 @@ TOUCH_EVERY = timedelta(minutes=1)
 THROTTLE_AFTER = 5
 THROTTLE_FIRST = timedelta(seconds=30)
 THROTTLE_CAP = timedelta(minutes=15)
+# A pause's record is forgotten this long after the last failure it counted.
+THROTTLE_MEMORY = timedelta(days=1)
+# Admins are told when an account reaches 10 failures since its last full sign-in, then 20, 40,
+# 80...: enough to notice someone guessing, never a mail per attempt.
+ALERT_AFTER = 10
 TOTP_VALID_WINDOW = 1
+
+# Called in the failing attempt's own transaction when admins should hear of an account's failed
+# sign-ins: (session, the account's email, failures since its last full sign-in, now).
+FailureHook = Callable[[Session, str, int, datetime], None]
 
 
 class AccountError(Exception):
@@ -116,6 +133,8 @@ class StepResult:
     mfa_passed: bool = False
     needs_enrolment: bool = False
     retry_after: int | None = None
+    # Admins were just told of repeated failures (a notice is waiting in the outbox).
+    alerted: bool = False
 
 
 def normalise_email(email: str) -> str:
@@ -140,11 +159,20 @@ def _hash(raw: bytes) -> str:
 
 
 class StaffStore:
-    def __init__(self, engine: Engine, keyring: Keyring, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        keyring: Keyring,
+        clock: Clock = utc_now,
+        *,
+        on_repeated_failures: Sequence[FailureHook] = (),
+    ) -> None:
+        """`on_repeated_failures` hooks queue the admins' notice in the same transaction."""
         self._read = session_factory(engine)
         self._write = writer_session_factory(engine)
         self._keyring = keyring
         self._clock = clock
+        self._on_repeated_failures = tuple(on_repeated_failures)
 
     # --- Accounts ----------------------------------------------------------------------------
 
@@ -225,7 +253,6 @@ class StaffStore:
             user.password_hash = password_hash
             user.password_changed_at = now
             user.failed_sign_ins = 0
-            user.throttled_until = None
             if reset_mfa:
                 user.totp_secret = None
                 user.totp_confirmed_at = None
@@ -251,25 +278,26 @@ class StaffStore:
         *,
         replacing: str | None = None,
     ) -> StepResult:
-        """The first step. Unknown, disabled and throttled accounts spend the same time on a
-        dummy hash and fail with reasons only the audit trail sees."""
+        """The first step. An unknown email and a known one fail alike: the same pause after
+        the same number of failures, and one password check each (a dummy hash when there is
+        no account or while paused), so neither the answer nor its timing tells them apart.
+        The reasons are for the audit trail only."""
         now = self._clock()
         anonymous = Actor(None, None, client_addr)
         with self._write.begin() as session:
             user = session.scalar(
                 select(StaffUser).where(StaffUser.email == normalise_email(email)).with_for_update()
             )
-            if user is None:
-                verify_dummy(password)
-                return self._failed(session, "sign_in_failed", anonymous, "unknown_account")
-            actor = Actor(user.id, user.email, client_addr)
-            if wait := _throttle_left(user, now):
+            actor = anonymous if user is None else Actor(user.id, user.email, client_addr)
+            throttle = _locked_throttle(session, email, client_addr, now)
+            if wait := _pause_left(throttle, now):
                 verify_dummy(password)
                 return self._failed(session, "sign_in_failed", actor, "throttled", wait)
+            if user is None:
+                verify_dummy(password)
+                return self._count_failure(session, throttle, None, anonymous, "unknown_account")
             if not verify_password(user.password_hash, password):
-                return self._failed(
-                    session, "sign_in_failed", actor, "wrong_password", _count_failure(user, now)
-                )
+                return self._count_failure(session, throttle, user, actor, "wrong_password")
             if user.disabled_at is not None:
                 return self._failed(session, "sign_in_failed", actor, "disabled")
             if needs_rehash(user.password_hash):
@@ -277,7 +305,7 @@ class StaffStore:
             if replacing:
                 self._revoke(session, replacing, now)
             if not policy.mfa_required:
-                _clear_failures(user)
+                _clear_failures(session, throttle, user)
                 token = self._start(session, user.id, True, now, policy.lifetime, client_addr)
                 append(session, "sign_in_ok", actor, at=now, detail={"mfa": "skipped"})
                 return StepResult(True, token=token, mfa_passed=True)
@@ -337,7 +365,8 @@ class StaffStore:
                 return self._failed(session, "sign_in_code_failed", actor, "disabled", **stage)
             if enrolling == (user.totp_confirmed_at is not None) or user.totp_secret is None:
                 return StepResult(False, "wrong_step")
-            if wait := _throttle_left(user, now):
+            throttle = _locked_throttle(session, user.email, client_addr, now)
+            if wait := _pause_left(throttle, now):
                 return self._failed(
                     session, "sign_in_code_failed", actor, "throttled", wait, **stage
                 )
@@ -345,10 +374,11 @@ class StaffStore:
             step = _matching_step(secret, code, now)
             if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
                 reason = "wrong_code" if step is None else "reused_code"
-                wait = _count_failure(user, now)
-                return self._failed(session, "sign_in_code_failed", actor, reason, wait, **stage)
+                return self._count_failure(
+                    session, throttle, user, actor, reason, "sign_in_code_failed", **stage
+                )
             user.totp_last_step = step
-            _clear_failures(user)
+            _clear_failures(session, throttle, user)
             if enrolling:
                 user.totp_confirmed_at = now
                 append(session, "mfa_enrolled", actor, at=now)
@@ -539,6 +569,45 @@ class StaffStore:
         append(session, action, actor, at=self._clock(), detail={"reason": reason, **detail})
         return StepResult(False, reason, retry_after=retry_after)
 
+    def _count_failure(
+        self,
+        session: Session,
+        throttle: SignInThrottle,
+        user: StaffUser | None,
+        actor: Actor,
+        reason: str,
+        action: str = "sign_in_failed",
+        **detail: str,
+    ) -> StepResult:
+        """One more failure for this email from this client (paused from the fifth on, for a
+        time that doubles each time, capped) and, for an account, one more since its last full
+        sign-in, which admins hear about when they pile up."""
+        now = self._clock()
+        throttle.failures += 1
+        throttle.updated_at = now
+        wait = None
+        if throttle.failures >= THROTTLE_AFTER:
+            doublings = min(throttle.failures - THROTTLE_AFTER, 10)
+            delay = min(THROTTLE_FIRST * 2**doublings, THROTTLE_CAP)
+            throttle.throttled_until = now + delay
+            wait = int(delay.total_seconds())
+        result = self._failed(session, action, actor, reason, wait, **detail)
+        if user is None:
+            return result
+        user.failed_sign_ins = (user.failed_sign_ins or 0) + 1
+        if not _alert_due(user.failed_sign_ins):
+            return result
+        append(
+            session,
+            "repeated_sign_in_failures",
+            actor,
+            at=now,
+            detail={"account": user.email, "failures": user.failed_sign_ins},
+        )
+        for hook in self._on_repeated_failures:
+            hook(session, user.email, user.failed_sign_ins, now)
+        return StepResult(False, reason, retry_after=wait, alerted=True)
+
 
 def _account(user: StaffUser, last_sign_in: datetime | None) -> Account:
     if last_sign_in is not None and last_sign_in.tzinfo is None:
@@ -562,28 +631,50 @@ def _ended(found: StaffSession, now: datetime, idle: timedelta) -> str | None:
     return None
 
 
-def _throttle_left(user: StaffUser, now: datetime) -> int | None:
-    """Whole seconds until the account may try again, or None if it may now."""
-    if user.throttled_until is None or user.throttled_until <= now:
+def _throttle_key(email: str, client_addr: str | None) -> str:
+    """The row for this email from this client: a hash, so the table lists neither."""
+    pair = f"{normalise_email(email)}\n{client_addr or 'unknown'}"
+    return hashlib.sha256(pair.encode("utf-8")).hexdigest()
+
+
+def _locked_throttle(
+    session: Session, email: str, client_addr: str | None, now: datetime
+) -> SignInThrottle:
+    """The pair's row, made if it is new (with the updated_at of now, so a row is forgotten a
+    day after its last attempt) and locked for the rest of the step: two attempts at once must
+    not both count from the same number (PostgreSQL locks the row; SQLite's writer holds the
+    database)."""
+    key = _throttle_key(email, client_addr)
+    # Old rows go first, so the table holds no more than a day of attempts.
+    session.execute(delete(SignInThrottle).where(SignInThrottle.updated_at < now - THROTTLE_MEMORY))
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(SignInThrottle)
+        .values(key=key, failures=0, updated_at=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    throttle = session.get(SignInThrottle, key, with_for_update=True, populate_existing=True)
+    assert throttle is not None
+    return throttle
+
+
+def _pause_left(throttle: SignInThrottle, now: datetime) -> int | None:
+    """Whole seconds until this client may try this email again, or None if it may now."""
+    if throttle.throttled_until is None or throttle.throttled_until <= now:
         return None
-    return max(1, int((user.throttled_until - now).total_seconds() + 0.999))
+    return max(1, int((throttle.throttled_until - now).total_seconds() + 0.999))
 
 
-def _count_failure(user: StaffUser, now: datetime) -> int | None:
-    """One more failure; from the fifth on, a pause that doubles each time, capped, so a stranger
-    can slow an account down but never lock its owner out for long."""
-    user.failed_sign_ins = (user.failed_sign_ins or 0) + 1
-    if user.failed_sign_ins < THROTTLE_AFTER:
-        return None
-    doublings = min(user.failed_sign_ins - THROTTLE_AFTER, 10)
-    delay = min(THROTTLE_FIRST * 2**doublings, THROTTLE_CAP)
-    user.throttled_until = now + delay
-    return int(delay.total_seconds())
+def _alert_due(failures: int) -> bool:
+    """At ALERT_AFTER failures, then each time the count doubles."""
+    rounds, rest = divmod(failures, ALERT_AFTER)
+    return rest == 0 and rounds > 0 and rounds & (rounds - 1) == 0
 
 
-def _clear_failures(user: StaffUser) -> None:
+def _clear_failures(session: Session, throttle: SignInThrottle, user: StaffUser) -> None:
+    """A full sign-in: this client starts afresh with this email, and so does the account."""
+    session.delete(throttle)
     user.failed_sign_ins = 0
-    user.throttled_until = None
 
 
 def _matching_step(secret: str, code: str, now: datetime) -> int | None:

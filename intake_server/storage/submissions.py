@@ -19,7 +19,12 @@ from sqlalchemy.orm import Session
 
 from intake_server.storage.clock import Clock, utc_now
 from intake_server.storage.crypto import Keyring
-from intake_server.storage.database import DurabilityError, session_factory
+from intake_server.storage.database import (
+    DurabilityError,
+    WriterBusy,
+    session_factory,
+    writer_session_factory,
+)
 from intake_server.storage.links import LinkUnusable, link_is_usable, redeem_link
 from intake_server.storage.models import KINDS, Submission
 from intake_server.storage.records import find_submission, submission_record
@@ -49,10 +54,10 @@ class Receipt:
 
 
 @contextmanager
-def _storage_errors(message: str) -> Iterator[None]:
+def storage_errors(message: str) -> Iterator[None]:
     try:
         yield
-    except (SQLAlchemyError, DurabilityError) as exc:
+    except (SQLAlchemyError, DurabilityError, WriterBusy) as exc:
         raise StorageUnavailable(message) from exc
 
 
@@ -71,6 +76,7 @@ class SubmissionStore:
         with the submission or not at all. They are given the session and the new row only."""
         self._keyring = keyring
         self._sessions = session_factory(engine)
+        self._write = writer_session_factory(engine)
         self._engine = engine
         self._clock = clock
         self._on_insert = tuple(on_insert)
@@ -93,7 +99,7 @@ class SubmissionStore:
         if not 0 < len(idempotency_key) <= IDEMPOTENCY_KEY_MAX:
             raise ValueError(f"idempotency_key must be 1 to {IDEMPOTENCY_KEY_MAX} characters")
         token = self._keyring.encrypt(payload)
-        with _storage_errors("the submission could not be saved"):
+        with storage_errors("the submission could not be saved"):
             # Insert first and look for an earlier copy only when that fails: a resent form is
             # rare, and one transaction per new submission is what the load benchmark measures.
             for _ in range(REFERENCE_ATTEMPTS):
@@ -127,7 +133,7 @@ class SubmissionStore:
         unreadable payload (its key was removed from the keyring) raises cryptography's
         InvalidToken.
         """
-        with _storage_errors("the submission could not be read"), self._sessions() as session:
+        with storage_errors("the submission could not be read"), self._sessions() as session:
             row = find_submission(session, reference)
         if row is None:
             return None
@@ -135,12 +141,12 @@ class SubmissionStore:
 
     def link_usable(self, token: str) -> bool:
         """Whether a personal assessment link can still be used (it is checked again on submit)."""
-        with _storage_errors("the link could not be checked"), self._sessions() as session:
+        with storage_errors("the link could not be checked"), self._sessions() as session:
             return link_is_usable(session, token, self._clock())
 
     def ping(self) -> None:
         """Check that the database answers, for health checks and before showing a form."""
-        with _storage_errors("the database is not reachable"), self._engine.connect() as conn:
+        with storage_errors("the database is not reachable"), self._engine.connect() as conn:
             conn.execute(text("select 1"))
 
     def _receipt_for(self, idempotency_key: str) -> Receipt | None:
@@ -159,9 +165,7 @@ class SubmissionStore:
         idempotency_key: str,
         link_token: str | None,
     ) -> Receipt:
-        # A transaction of its own, opened by the INSERT: on SQLite a write that follows a read
-        # in the same transaction fails at once if another writer got in between, instead of
-        # waiting for busy_timeout.
+        # A write transaction of its own (on SQLite: through the writers' gate, BEGIN IMMEDIATE).
         now = self._clock()
         row = Submission(
             reference=new_reference(),
@@ -172,7 +176,7 @@ class SubmissionStore:
             idempotency_key=idempotency_key,
             payload=token,
         )
-        with self._sessions.begin() as session:
+        with self._write.begin() as session:
             if link_token is not None:
                 row.consultation_id = redeem_link(session, link_token, now)
             session.add(row)

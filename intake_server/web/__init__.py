@@ -10,6 +10,7 @@ from ..config import Settings
 
 def register(app: Flask, settings: Settings) -> None:
     from . import health, site
+    from .bodies import refuse_other_bodies
     from .errors import register_error_pages
     from .form_errors import described, error_list, field_error
     from .headers import init_security_headers
@@ -18,6 +19,7 @@ def register(app: Flask, settings: Settings) -> None:
     # Last: the site answers every path no other blueprint claims.
     app.register_blueprint(site.bp)
     register_error_pages(app)
+    refuse_other_bodies(app)
     init_security_headers(app, settings.site_dir)
     for helper in (field_error, error_list, described):
         app.add_template_global(helper)

@@ -10,6 +10,7 @@ from flask import Flask, Response, render_template
 from werkzeug.exceptions import HTTPException
 
 from ..clinic import clinic
+from .bodies import FilesRefused
 from .render import render_page
 from .site import not_found_page
 
@@ -26,6 +27,14 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(_: HTTPException) -> Response:
         return problem_page("That was too much to send", "too_large", 413)
+
+    @app.errorhandler(415)
+    def not_a_form(_: HTTPException) -> Response:
+        return problem_page("We could not read what was sent", "not_a_form", 415)
+
+    @app.errorhandler(FilesRefused)
+    def a_file(_: HTTPException) -> Response:
+        return problem_page("We could not read what was sent", "not_a_form", 400)
 
     @app.errorhandler(500)
     def server_error(_: Exception) -> Response:

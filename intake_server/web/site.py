@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, after_this_request, current_app, send_from_directory
 from werkzeug.exceptions import NotFound
+from werkzeug.security import safe_join
 
 from ..extensions import compress
 from ..services import services
@@ -22,9 +23,14 @@ def _site_dir() -> Path:
 def page(path: str) -> Response:
     after_this_request(_compressed)
     site = _site_dir()
+    # Joined safely before anything looks at the disk: a path that leaves the site (`..`, an
+    # absolute path, a backslash) is a 404 like any other missing page, never a hint.
+    inside = safe_join(str(site), path)
+    if inside is None:
+        abort(404)
     if path == "" or path.endswith("/"):
         path += "index.html"
-    elif (site / path).is_dir():
+    elif Path(inside).is_dir():
         # /guide -> /guide/ so the page's relative links resolve.
         return current_app.redirect("/" + path + "/", 308)
     try:

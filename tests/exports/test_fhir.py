@@ -24,6 +24,7 @@ from intake_server.storage import ExportReader, SubmissionStore, utc_now
 from tests.helpers.fhir import contained, validate_response
 from tests.helpers.forms import ASSESSMENT, CONSULTATION, CONSULTATION_FOR_SELF, form_payload
 from tests.helpers.storage import KEYRING, change, row_of, store_submission
+from tests.helpers.text import controls_in
 
 PERSONAL_LINK = {
     k: v for k, v in ASSESSMENT.items() if k not in ("full_name", "date_of_birth", "phone")
@@ -149,3 +150,23 @@ def test_a_purged_submission_has_no_fhir(engine, intake) -> None:
     change(engine, reference, payload=None, purged_at=utc_now())
     with pytest.raises(PurgedError):
         questionnaire_response(submission(engine, reference))
+
+
+def test_control_characters_stored_earlier_never_reach_fhir(engine, intake) -> None:
+    """Forms drop control characters now; a payload stored before that still exports valid FHIR
+    strings (which forbid them, except tab and line breaks)."""
+    payload = {
+        **form_payload(ConsultationForm, CONSULTATION),
+        "requester_name": "Maria\x00 Ex\x1bample",
+        "relationship": "mother\x07",
+        "person_first_name": "Sam\x7f\x9b",
+        "message": "First line\r\nsecond\tline\x0c\x00",
+    }
+    reference = store_submission(intake, "consultation", payload)
+    resource = questionnaire_response(submission(engine, reference))
+    assert controls_in(resource, lines_allowed=True) == []
+    validate_response(resource)
+    related = contained(resource, "#author")
+    assert related["name"] == [{"text": "Maria Example"}]
+    message = next(i for i in resource["item"] if i["linkId"] == "message")
+    assert message["answer"] == [{"valueString": "First line\r\nsecond\tline"}]

@@ -33,7 +33,8 @@ def app_config(site: Path, database_url: str, **extra: Any) -> dict[str, Any]:
 
     return {
         "INTAKE_ENV": "development",
-        "SECRET_KEY": "test-secret-key-not-for-production",
+        # Random once, fixed here: production mode refuses a guessable key.
+        "SECRET_KEY": "8ad48adf3891f8f0c731c45772b361f4bcaaf493acf0de56fa90a50926799700",
         "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "DATABASE_URL": database_url,
         "SITE_DIR": str(site),

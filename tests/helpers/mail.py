@@ -19,7 +19,7 @@ from sqlalchemy import select
 from intake_server.mail.delivery import SendResult, send_due
 from intake_server.services import services
 from intake_server.storage import enqueue
-from intake_server.storage.database import writer_session_factory
+from intake_server.storage.database import session_factory, writer_session_factory
 from intake_server.storage.models import OutboxMessage
 
 INBOX = "intake-team@clinic.example"
@@ -87,8 +87,7 @@ def background_send(app: Flask) -> None:
 
 
 def outbox_rows(app: Flask) -> list[OutboxMessage]:
-    sessions = writer_session_factory(services(app).engine)
-    with sessions() as session:
+    with session_factory(services(app).engine)() as session:
         return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 

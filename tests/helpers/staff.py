@@ -68,7 +68,8 @@ class Harness:
         if https:
             client.environ_base["wsgi.url_scheme"] = "https"
             # Over HTTPS, Flask-WTF also wants a same-origin Referer, as browsers send one.
-            client.environ_base["HTTP_REFERER"] = "https://localhost/staff/"
+            host = urlsplit(services(self.app).settings.public_url).netloc
+            client.environ_base["HTTP_REFERER"] = f"https://{host}/staff/"
         return client
 
     def cookie_name(self) -> str:

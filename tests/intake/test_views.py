@@ -87,6 +87,20 @@ def test_refresh_and_double_submit_make_no_duplicate(app, client) -> None:
     assert count_submissions(services(app).engine) == 1
 
 
+def test_another_browser_sending_the_same_form_id_never_sees_the_first_receipt(app) -> None:
+    first, second = app.test_client(), app.test_client()
+    tokens = hidden_fields(first.get("/consultation/").text)
+    assert first.post("/consultation/", data={**tokens, **CONSULTATION}).status_code == 303
+    mine = reference_in(first.get("/received/").text)
+    # Someone who learned the form id (a shared computer's history, a proxy log) sends it with
+    # a session of their own: they get a submission of their own, not the first one's receipt.
+    theirs = {**hidden_fields(second.get("/consultation/").text), "form_id": tokens["form_id"]}
+    assert second.post("/consultation/", data={**theirs, **CONSULTATION}).status_code == 303
+    other = reference_in(second.get("/received/").text)
+    assert other and other != mine
+    assert count_submissions(services(app).engine) == 2
+
+
 def test_invalid_consultation_keeps_everything_and_explains(app, client) -> None:
     data = {**CONSULTATION, "phone": "12", "email": "not-an-email", "consent": ""}
     response = submit(client, "/consultation/", data)
@@ -311,6 +325,19 @@ def test_rate_limit_keeps_answers_and_gives_the_phone(site_dir: Path, sqlite_url
     assert response.status_code == 429
     assert "Please wait a few minutes" in html and "314-388-2225" in html
     assert 'value="Maria Example"' in html
+
+
+def test_a_rate_limited_form_logs_no_client_address(site_dir: Path, sqlite_url: str, capfd) -> None:
+    """An address identifies a person: the refusal is logged by kind only, and Flask-Limiter's
+    own line (which names the address) is not written."""
+    app = make_app(site_dir, sqlite_url, RATELIMIT_ENABLED=True, FORM_RATE_LIMIT="1 per minute")
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.73"
+    assert submit(client, "/consultation/", CONSULTATION).status_code == 303
+    assert submit(client, "/consultation/", CONSULTATION).status_code == 429
+    out, err = capfd.readouterr()
+    assert '"event": "submission_rate_limited"' in err and '"kind": "consultation"' in err
+    assert "198.51.100.73" not in out + err
 
 
 # --- When the database fails ------------------------------------------------------------------

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from intake_server.services import services
-from intake_server.storage.database import writer_session_factory
+from intake_server.storage.database import session_factory
 from intake_server.storage.models import OutboxMessage
 from testkit.postgres import fresh_schema
 from tests.helpers.app import make_app
@@ -183,8 +183,7 @@ def assert_each_sent_once(app: Any, inbox: Inbox, results: list[Any], count: int
     assert len(subjects) == count, f"{len(subjects)} mails for {count} messages"
     assert len(set(subjects)) == count, "a message was sent twice"
     assert sum(r.sent for r in results) == count and all(r.failed == 0 for r in results)
-    sessions = writer_session_factory(services(app).engine)
-    with sessions() as session:
+    with session_factory(services(app).engine)() as session:
         unsent = session.scalar(
             select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
         )

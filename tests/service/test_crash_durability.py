@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from intake_server.storage import Keyring
 from intake_server.storage.models import Submission
-from testkit.crash import APPLICATION_NAME, CrashReport, Traffic, read_back, run_trial
+from testkit.crash import APPLICATION_NAME, MARKER, CrashReport, Traffic, read_back, run_trial
 from testkit.postgres import fresh_schema
 from testkit.service import Deployment, Service
 from tests.helpers.environment import need
@@ -84,6 +85,7 @@ def test_the_read_back_notices_a_lost_or_altered_submission(site_dir: Path, tmp_
 
         report = CrashReport(backend="sqlite")
         read_back(deployment, service, traffic, report)
-    assert report.missing == [lost.idempotency_key]
+    keyring = Keyring.from_string(deployment.encryption_keys)
+    assert report.missing == MARKER.findall(keyring.decrypt(lost.payload)["message"])
     assert len(report.damaged) == 4, report.damaged  # two in the store, two on the dashboard
     assert report.problems(0, 0)

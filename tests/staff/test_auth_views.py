@@ -19,7 +19,9 @@ from intake_server.extensions import limiter
 from intake_server.services import services
 from intake_server.storage import session_id_for
 from testkit.postgres import fresh_schema
+from testkit.service import free_port
 from tests.helpers.forms import csrf, submit
+from tests.helpers.mail import DASHBOARD, background_send, mail_config, smtp_server
 from tests.helpers.staff import (
     ADMIN,
     NEW_PASSWORD,
@@ -97,6 +99,60 @@ def test_throttling_delays_and_then_recovers(harness: Harness, admin: str) -> No
     # Success cleared the count: one slip is just a slip again.
     assert password_step(harness.client(), ADMIN, "wrong but long enough").status_code == 200
     assert location_path(password_step(harness.client(), ADMIN)) == "/staff/sign-in/code"
+
+
+def client_at(harness: Harness, address: str):
+    client = harness.client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_a_known_and_an_unknown_email_are_paused_alike(harness: Harness, admin: str) -> None:
+    """After the same failures, the same answer: a pause must not say an account exists."""
+    answers = {}
+    for email in (ADMIN, "nobody@clinic.example"):
+        client = client_at(harness, "203.0.113.7")
+        for _ in range(5):
+            assert password_step(client, email, "wrong but long enough").status_code == 200
+        answers[email] = password_step(client, email, "wrong but long enough")
+    known, unknown = answers.values()
+    assert known.status_code == unknown.status_code == 429
+    assert error_text(known.text) == error_text(unknown.text)
+    assert "paused. Try again in 30 seconds" in known.text
+
+
+def test_a_stranger_cannot_lock_the_owner_out(harness: Harness, admin: str) -> None:
+    stranger = client_at(harness, "203.0.113.7")
+    for _ in range(12):
+        password_step(stranger, ADMIN, "guess after guess")
+    # The stranger's network is paused, even with the right password...
+    assert password_step(stranger, ADMIN).status_code == 429
+    # ...while the owner, elsewhere, signs in at once.
+    owner = client_at(harness, "198.51.100.20")
+    assert sign_in(owner, ADMIN, code=harness.code(admin)).status_code == 303
+    assert owner.get("/staff/admin/sessions").status_code == 200
+
+
+def test_admins_get_a_notice_without_phi_when_an_account_keeps_failing(
+    site_dir: Path, sqlite_url: str
+) -> None:
+    port = free_port()
+    harness = Harness.start(
+        site_dir, sqlite_url, **mail_config(port), ADMIN_ALERT_INBOX="security@clinic.example"
+    )
+    harness.user(STAFF)
+    with smtp_server(port) as inbox:
+        for n in range(10):
+            password_step(client_at(harness, f"203.0.113.{n}"), STAFF, f"guess number {n}")
+        background_send(harness.app)
+    [notice] = inbox.messages
+    assert notice["To"] == "security@clinic.example"
+    assert notice["Subject"] == f"Staff sign-in: 10 failed attempts for {STAFF}"
+    body = notice.get_content()
+    assert f"{DASHBOARD}/staff/admin/audit?actor=ben%40clinic.example" in body
+    assert "guess number" not in body and "203.0.113" not in body
+    [entry] = [e for e in harness.audit() if e.action == "repeated_sign_in_failures"]
+    assert json.loads(entry.detail) == {"account": STAFF, "failures": 10}
 
 
 def test_wrong_codes_are_throttled_too(harness: Harness, admin: str) -> None:
@@ -179,6 +235,7 @@ def test_mfa_can_be_skipped_only_in_development(site_dir: Path, tmp_path: Path) 
         site_dir,
         f"sqlite:///{tmp_path / 'prod.db'}",
         INTAKE_ENV="production",
+        PUBLIC_URL="https://localhost",
         STAFF_MFA_OPTIONAL=True,
     )
     prod.user(STAFF, enrolled=False)
@@ -275,6 +332,20 @@ def test_sign_out_ends_the_session_for_good(harness: Harness, admin: str) -> Non
     assert "You were signed out" in replay.get(response.location).text
 
 
+def test_sign_out_works_from_a_tab_with_a_stale_form_token(harness: Harness, admin) -> None:
+    client = harness.signed_in(ADMIN, admin)
+    token = harness.cookie(client)
+    signed_out = [e.action for e in harness.audit()].count("sign_out")
+    for stale in ({"csrf_token": "from a tab left open all day"}, {}):
+        out = client.post("/staff/sign-out", data=stale)
+        assert out.status_code == 303 and location_path(out) == "/staff/sign-in"
+    assert harness.cookie(client) is None
+    replay = harness.client()
+    replay.set_cookie(harness.cookie_name(), token)
+    assert location_path(replay.get("/staff/")) == "/staff/sign-in"
+    assert [e.action for e in harness.audit()].count("sign_out") == signed_out + 1
+
+
 def test_an_admin_can_end_any_session(harness: Harness, admin: str) -> None:
     secret = harness.user(STAFF)
     ben = harness.signed_in(STAFF, secret)
@@ -311,7 +382,12 @@ def test_an_admin_can_end_any_session(harness: Harness, admin: str) -> None:
 
 
 def test_cookie_flags_in_production(site_dir: Path, tmp_path: Path) -> None:
-    prod = Harness.start(site_dir, f"sqlite:///{tmp_path / 'prod.db'}", INTAKE_ENV="production")
+    prod = Harness.start(
+        site_dir,
+        f"sqlite:///{tmp_path / 'prod.db'}",
+        INTAKE_ENV="production",
+        PUBLIC_URL="https://localhost",
+    )
     secret = prod.user(ADMIN, "admin")
     client = prod.client(https=True)
     first = password_step(client, ADMIN)

@@ -73,6 +73,8 @@ def test_downloads_are_attachments_not_cached_and_audited(exports: Harness) -> N
         response = client.get(path)
         assert response.status_code == 200, path
         assert response.mimetype == mimetype
+        if mimetype == "text/csv":
+            assert response.headers.getlist("Content-Type") == ["text/csv; charset=utf-8"]
         assert response.headers["Cache-Control"] == "no-store"
         assert response.headers["Content-Disposition"].startswith("attachment; filename=")
         [entry] = audit_entries(engine, action)

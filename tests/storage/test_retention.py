@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -100,3 +101,29 @@ def test_purge_removes_phi_keeps_the_row_and_audits_each(engine, retention_case)
     ]
     assert row_of(engine, retention_case["open"]).payload is not None
     assert AuditLog(engine).verify() == (total + 1, None)
+
+
+def test_purged_ciphertext_leaves_the_sqlite_files(sqlite_url: str) -> None:
+    """Neither the database file's free space nor the WAL's older frames keep what a purge
+    removed (secure_delete, then a checkpoint that empties the WAL)."""
+    from intake_server.storage import make_engine, upgrade
+
+    upgrade(sqlite_url)
+    engine = make_engine(sqlite_url)
+    try:
+        reference = store_submission(SubmissionStore(engine, KEYRING), "consultation")
+        close(engine, reference, days_ago=400, note="called back, left a message")
+        token = row_of(engine, reference).payload
+        database = sa.make_url(sqlite_url).database
+        files = [database, f"{database}-wal"]
+
+        def on_disk() -> bytes:
+            return b"".join(Path(f).read_bytes() for f in files)
+
+        assert token in on_disk()
+        result = purge_closed(engine, older_than=timedelta(days=365))
+        assert result.references == [reference] and result.wal_emptied
+        # The engine's connections stay open, so SQLite has not tidied up on close.
+        assert token[20:80] not in on_disk()
+    finally:
+        engine.dispose()

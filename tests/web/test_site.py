@@ -46,3 +46,13 @@ def test_site_files_are_compressed_and_pages_with_forms_are_not(client) -> None:
         response = client.get(path, headers={"Accept-Encoding": "br, gzip"})
         assert response.status_code == 200, path
         assert "Content-Encoding" not in response.headers, path
+
+
+def test_paths_outside_the_site_are_a_plain_404(client) -> None:
+    """An encoded `..` reaching a folder outside the site must not answer differently from one
+    reaching nothing (a 308 would say the folder exists)."""
+    for path in ("/..%2F..%2F..%2F..%2F..%2Fetc", "/..%2F..%2F..%2F..%2F..%2Fnone", "/%2Fetc"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "Location" not in response.headers
+    assert client.get("/guide").headers["Location"] == "/guide/"
