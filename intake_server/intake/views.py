@@ -190,8 +190,8 @@ def received() -> ResponseReturnValue:
 @bp.get("/crisis-language.json")
 def crisis_language_table() -> ResponseReturnValue:
     """The compiled crisis-language rules of every language, for the form's live check
-    (static/crisis.js): the same tables the server matches with. Public, cacheable, and holding nothing anyone typed,
-    so it may be compressed."""
+    (static/crisis.js): the same tables the server matches with. Public, cacheable, and holding
+    nothing anyone typed, so it may be compressed."""
     response = Response(tables_json(), mimetype="application/json")
     response.headers["Cache-Control"] = "public, max-age=3600"
     response.add_etag()
