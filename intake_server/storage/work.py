@@ -162,6 +162,11 @@ class WorkStore:
             counts={status: counts.get(status, 0) for status in STATUSES},
         )
 
+    def exists(self, reference: str) -> bool:
+        """Whether a submission has this reference (as typed), without decrypting anything."""
+        with self._read() as session:
+            return find_submission(session, reference) is not None
+
     def row_extras(self, references: list[str]) -> dict[str, RowExtras]:
         """The contact preference, last change and possible duplicates of the given rows: one
         look-up by reference and one by blind index, whatever the queue's size."""

@@ -7,7 +7,7 @@ from intake_server.staff.labels import answers, event_text, urgency_reasons
 
 
 def shown(kind: str, payload: dict) -> dict[str, str]:
-    return {question: "".join(p for p, _ in pieces) for question, pieces in answers(kind, payload)}
+    return {a.question: "".join(p for p, _ in a.pieces) for a in answers(kind, payload)}
 
 
 def test_answers_are_labelled_and_choices_named() -> None:
@@ -25,8 +25,8 @@ def test_crisis_words_are_marked_only_in_what_the_person_wrote() -> None:
         "relationship": "wants to die",  # not a free-text answer: never marked
     }
     marked = {
-        question: [piece for piece, hit in pieces if hit]
-        for question, pieces in answers("consultation", payload)
+        a.question: [piece for piece, hit in a.pieces if hit]
+        for a in answers("consultation", payload)
     }
     assert marked["Anything you would like us to know"] == [
         "everyone would be better off without him"
