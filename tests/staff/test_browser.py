@@ -352,6 +352,11 @@ def test_find_read_copy_and_close_a_duplicate_by_keyboard(browser, site_dir, tmp
         page.get_by_text("Link copied.").wait_for()
         assert page.evaluate("navigator.clipboard.readText()") == link
         assert page.locator("button[data-copy]").get_attribute("data-copied") == "true"
+        # Without its script the button stays hidden (the class's display does not undo it).
+        hidden = page.locator("button[data-copy]").evaluate(
+            "b => { b.hidden = true; const d = getComputedStyle(b).display; b.hidden = false; return d; }"
+        )
+        assert hidden == "none"
         assert axe_violations(page) == []
 
         # Closed as a duplicate of the first, in one step.
