@@ -12,6 +12,7 @@ from ..clinic import clinic
 from ..intake.text import without_controls
 from ..services import services
 from ..storage import (
+    DUPLICATE_WINDOW,
     OUTCOMES,
     REASON_MAX,
     STATUSES,
@@ -119,6 +120,7 @@ def detail(reference: str, new_link: str | None = None) -> ResponseReturnValue:
             members=work().staff_members(),
             new_link=new_link,
             next_status=NEXT_STATUS.get(submission["status"]),
+            duplicate_days=DUPLICATE_WINDOW.days,
             link_days=services().settings.assessment_link_days,
             reason_max=REASON_MAX,
         ),
