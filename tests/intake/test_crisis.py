@@ -21,11 +21,11 @@ from intake_server.intake.crisis import (
 )
 from testkit.crisis_corpus import HELD_OUT, LANGUAGE_SPLITS, SPLITS, measure, read_split
 
-# Targets, per language: recall at least this, false positives at most. English meets the
-# issue's targets (0.95 and 0.10). Spanish does not yet: on sentences nobody had shown the rules,
-# recall is 0.835 (docs/crisis-detection.md); the floor below stops it from getting worse, and
-# the gap to 0.95 is open work, not a pass.
-TARGETS = {"en": (0.95, 0.10), "es": (0.80, 0.10)}
+# Targets, per language: recall at least this, false positives at most: the targets
+# (0.95 and 0.10) for both. Spanish held-out set 6 scored 0.951 and 0.041 at its only
+# measurement (docs/crisis-detection.md), with one line to spare: a change that loses one more
+# Spanish crisis line it used to find fails here.
+TARGETS = {"en": (0.95, 0.10), "es": (0.95, 0.10)}
 
 
 def rules(text: str) -> Detector:
