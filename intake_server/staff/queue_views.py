@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from ..business_days import Deadlines
 from ..clinic import clinic
 from ..intake.text import without_controls
 from ..services import services
@@ -15,7 +16,6 @@ from ..storage import OUTCOMES, REASON_MAX, STATUSES, QueueFilter, WorkError, Wo
 from . import labels
 from .arguments import MAX_ID, filter_args, page_number, whole_number
 from .blueprints import admin_bp, bp
-from .deadlines import Deadlines
 from .identity import current_actor
 
 PER_PAGE = 50
