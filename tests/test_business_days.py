@@ -59,7 +59,7 @@ def test_the_state_s_own_holidays_count() -> None:
 
 
 def test_an_unknown_holiday_calendar_is_a_clear_error() -> None:
-    with pytest.raises(CalendarError, match="clinic.yml: holidays.*'ZZ'"):
+    with pytest.raises(CalendarError, match=r"clinic\.yml: holidays.*'ZZ'"):
         calendar_with(holidays={"country": "US", "subdivision": "ZZ"})
 
 
