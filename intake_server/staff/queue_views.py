@@ -14,7 +14,7 @@ from ..intake.text import without_controls
 from ..services import services
 from ..storage import OUTCOMES, REASON_MAX, STATUSES, QueueFilter, WorkError, WorkStore
 from . import labels
-from .arguments import MAX_ID, filter_args, page_number, whole_number
+from .arguments import MAX_ID, filter_args, key_text, page_number, queue_key, whole_number
 from .blueprints import admin_bp, bp
 from .identity import current_actor
 
@@ -55,11 +55,18 @@ def _filters(args: dict[str, str]) -> QueueFilter:
 def queue() -> ResponseReturnValue:
     args = filter_args(QUEUE_FILTERS)
     filters = _filters(args)
-    page = work().queue(filters, me=current_actor().id, page=page_number(), per_page=PER_PAGE)
+    after, before = queue_key("after"), queue_key("before")
+    if after and before:
+        after = before = None  # a link never carries both: start again at the first page
+    page = work().queue(
+        filters, me=current_actor().id, after=after, before=before, per_page=PER_PAGE
+    )
     return render_template(
         "staff/queue.html",
         **_context(
             page=page,
+            previous_key=key_text(page.previous),
+            next_key=key_text(page.next),
             filters=filters,
             args=args,
             statuses=STATUSES,

@@ -34,7 +34,7 @@ from intake_server.storage.submissions import (
     StorageUnavailable,
     SubmissionStore,
 )
-from intake_server.storage.work import REASON_MAX, QueueFilter, WorkError, WorkStore
+from intake_server.storage.work import REASON_MAX, QueueFilter, QueueKey, WorkError, WorkStore
 
 __all__ = [
     "DEFAULT_LEASE",
@@ -61,6 +61,7 @@ __all__ = [
     "Outbox",
     "PurgeResult",
     "QueueFilter",
+    "QueueKey",
     "Receipt",
     "SessionPolicy",
     "StaffStore",

@@ -10,7 +10,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Select, and_, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Select,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from intake_server.storage import audit
@@ -27,6 +38,7 @@ from intake_server.storage.models import (
     StaffUser,
     Submission,
     SubmissionEvent,
+    UTCDateTime,
 )
 from intake_server.storage.records import find_submission, submission_record
 
@@ -59,20 +71,56 @@ class QueueRow:
 
 
 @dataclass(frozen=True)
+class QueueKey:
+    """A row's place in the queue's order: what a page link carries instead of a page number."""
+
+    urgent: bool
+    received_at: datetime
+    id: int
+
+
+@dataclass(frozen=True)
 class QueuePage:
+    """One page of the queue. `total` is None when counting it would read the whole table (the
+    closed ones, everything); `counts` holds the open statuses only, for the same reason.
+    `previous` and `next` are the keys to page from, None at either end."""
+
     rows: list[QueueRow]
-    total: int
-    page: int
+    total: int | None
     per_page: int
     counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    previous: QueueKey | None = None
+    next: QueueKey | None = None
 
 
 # Urgent first, then oldest: the order ix_submissions_queue_order is built for.
 QUEUE_ORDER = (Submission.urgent.desc(), Submission.received_at, Submission.id)
+# The same order backwards, for the page before a key: the same index, read from the other end.
+QUEUE_ORDER_BACKWARDS = (
+    Submission.urgent.asc(),
+    Submission.received_at.desc(),
+    Submission.id.desc(),
+)
+
+
+def after_key(key: QueueKey) -> ColumnElement[bool]:
+    """The rows after `key` in the queue's order: one range of ix_submissions_queue_order (a
+    row-value comparison both databases read from the index), then the routine ones if `key`
+    is urgent."""
+    later = tuple_(Submission.received_at, Submission.id) > tuple_(
+        literal(key.received_at, UTCDateTime()), literal(key.id)
+    )
+    same = and_(Submission.urgent.is_(key.urgent), later)
+    return or_(same, Submission.urgent.is_(False)) if key.urgent else same
+
+
+def before_key(key: QueueKey) -> ColumnElement[bool]:
+    """The rows before `key` in the queue's order (the mirror of after_key)."""
+    earlier = tuple_(Submission.received_at, Submission.id) < tuple_(
+        literal(key.received_at, UTCDateTime()), literal(key.id)
+    )
+    same = and_(Submission.urgent.is_(key.urgent), earlier)
+    return same if key.urgent else or_(same, Submission.urgent.is_(True))
 
 
 def queue_rows() -> Select:
@@ -88,6 +136,7 @@ def queue_rows() -> Select:
             Submission.outcome,
             Submission.received_at,
             assignee.email,
+            Submission.id,
         )
         .outerjoin(assignee, assignee.id == Submission.assignee_id)
         .order_by(*QUEUE_ORDER)
@@ -104,9 +153,73 @@ class WorkStore:
     # --- Reading -------------------------------------------------------------------------
 
     def queue(
-        self, filters: QueueFilter, *, me: int, page: int = 1, per_page: int = 50
+        self,
+        filters: QueueFilter,
+        *,
+        me: int,
+        after: QueueKey | None = None,
+        before: QueueKey | None = None,
+        per_page: int = 50,
     ) -> QueuePage:
-        """Urgent first, then oldest first; counts per status ignore the status filter."""
+        """Urgent first, then oldest first: the page after the key `after`, the page before the
+        key `before`, or the first page. Paged by key, so page 1,000 reads 50 rows from the
+        index, not 50,000; counted only over the open statuses (an index range), so no view
+        counts the whole table. The counts per status ignore the status filter."""
+        conditions = self._conditions(filters, me)
+        if filters.status == "open":
+            shown: tuple[str, ...] | None = OPEN_STATUSES
+        elif filters.status in STATUSES:
+            shown = (filters.status,)
+        else:
+            shown = None
+        where = [*conditions]
+        if shown is not None:
+            where.append(Submission.status.in_(shown))
+        with self._read() as session:
+            counts = dict(
+                session.execute(
+                    select(Submission.status, func.count())
+                    .where(*conditions, Submission.status.in_(OPEN_STATUSES))
+                    .group_by(Submission.status)
+                ).all()
+            )
+            if before is not None:
+                found = session.execute(
+                    queue_rows()
+                    .where(*where, before_key(before))
+                    .order_by(None)
+                    .order_by(*QUEUE_ORDER_BACKWARDS)
+                    .limit(per_page + 1)
+                ).all()
+                more_before, more_after = len(found) > per_page, True
+                found = found[:per_page][::-1]
+            else:
+                paged = [*where, after_key(after)] if after is not None else where
+                found = session.execute(queue_rows().where(*paged).limit(per_page + 1)).all()
+                more_before, more_after = False, len(found) > per_page
+                found = found[:per_page]
+            if found and after is not None:
+                # Followed a "next" link: is anything left before this page under these filters?
+                more_before = self._any(session, [*where, before_key(_key(found[0]))])
+        total = None
+        if shown is not None and set(shown) <= set(OPEN_STATUSES):
+            total = sum(counts.get(status, 0) for status in shown)
+        return QueuePage(
+            rows=[QueueRow(*row[:-1]) for row in found],
+            total=total,
+            per_page=per_page,
+            counts={status: counts.get(status, 0) for status in OPEN_STATUSES},
+            previous=_key(found[0]) if found and more_before else None,
+            next=_key(found[-1]) if found and more_after else None,
+        )
+
+    @staticmethod
+    def _any(session: Session, where: list[ColumnElement[bool]]) -> bool:
+        return session.execute(select(Submission.id).where(*where).limit(1)).first() is not None
+
+    @staticmethod
+    def _conditions(filters: QueueFilter, me: int) -> list[ColumnElement[bool]]:
+        """The filters other than status, as SQL conditions."""
         conditions = []
         if filters.kind in KINDS:
             conditions.append(Submission.kind == filters.kind)
@@ -118,36 +231,7 @@ class WorkStore:
             conditions.append(Submission.assignee_id.is_(None))
         elif filters.assignee and filters.assignee.isdigit():
             conditions.append(Submission.assignee_id == int(filters.assignee))
-        if filters.status == "open":
-            shown = set(OPEN_STATUSES)
-        elif filters.status in STATUSES:
-            shown = {filters.status}
-        else:
-            shown = set(STATUSES)
-        page = max(1, page)
-        with self._read() as session:
-            counts = dict(
-                session.execute(
-                    select(Submission.status, func.count())
-                    .where(*conditions)
-                    .group_by(Submission.status)
-                ).all()
-            )
-            # The counts already hold the total: no second count over the table.
-            total = sum(counts.get(status, 0) for status in shown)
-            where = [*conditions]
-            if shown != set(STATUSES):
-                where.append(Submission.status.in_(sorted(shown)))
-            rows = session.execute(
-                queue_rows().where(*where).limit(per_page).offset((page - 1) * per_page)
-            ).all()
-        return QueuePage(
-            rows=[QueueRow(*row) for row in rows],
-            total=total,
-            page=page,
-            per_page=per_page,
-            counts={status: counts.get(status, 0) for status in STATUSES},
-        )
+        return conditions
 
     def detail(self, reference: str) -> dict[str, Any] | None:
         """One submission decrypted, with its linked submissions, timeline and issued links."""
@@ -376,6 +460,11 @@ class WorkStore:
         if row is None:
             raise WorkError("No submission has that reference.")
         return row
+
+
+def _key(row: Any) -> QueueKey:
+    """The key of a row of queue_rows()."""
+    return QueueKey(row.urgent, row.received_at, row.id)
 
 
 def _record(
