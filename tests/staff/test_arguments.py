@@ -31,7 +31,7 @@ ODD_KEYS = [
     "1.1.99999999999",
     "0.1.0",
     "1.%00.1",
-    "１.1.1",
+    "\uff11.1.1",  # a fullwidth digit one
     "",
     "-1.-1.-1",
 ]
@@ -106,7 +106,7 @@ def test_the_assign_form_refuses_what_is_not_a_staff_id(signed_in_admin) -> None
 
 
 def test_paging_links_keep_the_filters_and_walk_the_queue(signed_in_admin) -> None:
-    harness, client, first = signed_in_admin
+    harness, client, _ = signed_in_admin
     store = services(harness.app).submissions
     urgent = {store_submission(store, urgent=True) for _ in range(PER_PAGE + 5)}
     store_submission(store)  # routine: filtered out below
