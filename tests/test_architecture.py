@@ -27,6 +27,7 @@ ALLOWED = {
     "web": {"clinic", "config", "extensions", "services", "storage"},
     "mail": {"config", "intake", "storage"},
     "exports": {"clinic", "intake", "storage"},
+    "report": {"business_days", "intake", "storage"},
     "services": {"config", "mail", "storage", "web"},
     "intake": {"business_days", "clinic", "extensions", "services", "storage", "web"},
     "staff": {
@@ -36,10 +37,11 @@ ALLOWED = {
         "exports",
         "extensions",
         "intake",
+        "report",
         "services",
         "storage",
     },
-    "cli": {"mail", "passwords", "services", "storage"},
+    "cli": {"business_days", "mail", "passwords", "report", "services", "storage"},
     "app": {
         "business_days",
         "cli",

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 def register(app: Flask, settings: Settings) -> None:
     # Importing the view modules attaches their routes and guards to the blueprints.
-    from . import auth_views, export_views, guards, queue_views  # noqa: F401
+    from . import auth_views, export_views, guards, queue_views, report_views  # noqa: F401
     from .blueprints import admin_bp, bp
 
     if settings.staff_mfa_optional and settings.mfa_required:
