@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from ..business_days import Deadlines
 from ..report.csv import report_csv
@@ -25,6 +26,7 @@ from .staff import _operator
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write the CSV to this file instead of standard output.",
 )
+@with_appcontext
 def report(weeks: int, months: int, output: Path | None) -> None:
     found = services()
     figures = build(
