@@ -3,7 +3,8 @@
 `blueprints.py` defines `bp` (/staff, signed-in staff) and `admin_bp` (/staff/admin, admins);
 `guards.py` closes both before any view runs; `identity.py` says who is asking. The views:
 `auth_views.py` (signing in and out, sessions), `queue_views.py` (the queue and one submission),
-`export_views.py` (CSV and FHIR downloads). `labels.py` words what staff see, from the forms.
+`export_views.py` (CSV and FHIR downloads), `report_views.py` (how quickly people are called
+back). `labels.py` words what staff see, from the forms.
 """
 
 from __future__ import annotations
