@@ -95,32 +95,26 @@ class QueuePage:
 
 # Urgent first, then oldest: the order ix_submissions_queue_order is built for.
 QUEUE_ORDER = (Submission.urgent.desc(), Submission.received_at, Submission.id)
-# The same order backwards, for the page before a key: the same index, read from the other end.
-QUEUE_ORDER_BACKWARDS = (
-    Submission.urgent.asc(),
-    Submission.received_at.desc(),
-    Submission.id.desc(),
-)
 
 
-def after_key(key: QueueKey) -> ColumnElement[bool]:
-    """The rows after `key` in the queue's order: one range of ix_submissions_queue_order (a
-    row-value comparison both databases read from the index), then the routine ones if `key`
-    is urgent."""
-    later = tuple_(Submission.received_at, Submission.id) > tuple_(
-        literal(key.received_at, UTCDateTime()), literal(key.id)
-    )
-    same = and_(Submission.urgent.is_(key.urgent), later)
-    return or_(same, Submission.urgent.is_(False)) if key.urgent else same
+def key_ranges(key: QueueKey, forward: bool) -> list[ColumnElement[bool]]:
+    """The rows after (`forward`) or before `key` in the queue's order, as one or two ranges of
+    ix_submissions_queue_order to read in turn: first the rest of the key's own urgency (a
+    row-value comparison both databases read from the index), then, when paging on from the
+    urgent ones or back from the routine ones, the whole of the other urgency. Inside a range
+    the urgency is fixed, so the index's order is (received_at, id)."""
+    position = tuple_(Submission.received_at, Submission.id)
+    bound = tuple_(literal(key.received_at, UTCDateTime()), literal(key.id))
+    rest = position > bound if forward else position < bound
+    ranges = [and_(Submission.urgent.is_(key.urgent), rest)]
+    if key.urgent == forward:  # urgent rows come first: after them, or before routine ones
+        ranges.append(Submission.urgent.is_(not key.urgent))
+    return ranges
 
 
 def before_key(key: QueueKey) -> ColumnElement[bool]:
-    """The rows before `key` in the queue's order (the mirror of after_key)."""
-    earlier = tuple_(Submission.received_at, Submission.id) < tuple_(
-        literal(key.received_at, UTCDateTime()), literal(key.id)
-    )
-    same = and_(Submission.urgent.is_(key.urgent), earlier)
-    return same if key.urgent else or_(same, Submission.urgent.is_(True))
+    """Every row before `key` in the queue's order, as one condition (for a yes/no question)."""
+    return or_(*key_ranges(key, forward=False))
 
 
 def queue_rows() -> Select:
@@ -175,6 +169,9 @@ class WorkStore:
         where = [*conditions]
         if shown is not None:
             where.append(Submission.status.in_(shown))
+            if "closed" not in shown:
+                # Implies ix_submissions_open_queue's condition, so the open views read it.
+                where.append(Submission.status != "closed")
         with self._read() as session:
             counts = dict(
                 session.execute(
@@ -184,18 +181,15 @@ class WorkStore:
                 ).all()
             )
             if before is not None:
-                found = session.execute(
-                    queue_rows()
-                    .where(*where, before_key(before))
-                    .order_by(None)
-                    .order_by(*QUEUE_ORDER_BACKWARDS)
-                    .limit(per_page + 1)
-                ).all()
+                found = self._range_rows(session, where, before, False, per_page + 1)
                 more_before, more_after = len(found) > per_page, True
                 found = found[:per_page][::-1]
             else:
-                paged = [*where, after_key(after)] if after is not None else where
-                found = session.execute(queue_rows().where(*paged).limit(per_page + 1)).all()
+                found = (
+                    self._range_rows(session, where, after, True, per_page + 1)
+                    if after is not None
+                    else session.execute(queue_rows().where(*where).limit(per_page + 1)).all()
+                )
                 more_before, more_after = False, len(found) > per_page
                 found = found[:per_page]
             if found and after is not None:
@@ -212,6 +206,33 @@ class WorkStore:
             previous=_key(found[0]) if found and more_before else None,
             next=_key(found[-1]) if found and more_after else None,
         )
+
+    @staticmethod
+    def _range_rows(
+        session: Session,
+        where: list[ColumnElement[bool]],
+        key: QueueKey,
+        forward: bool,
+        limit: int,
+    ) -> list[Any]:
+        """Up to `limit` rows after (or before, nearest first) `key`, one index range at a time."""
+        found: list[Any] = []
+        for condition in key_ranges(key, forward):
+            if len(found) >= limit:
+                break
+            order = (
+                (Submission.received_at, Submission.id)
+                if forward
+                else (Submission.received_at.desc(), Submission.id.desc())
+            )
+            found += session.execute(
+                queue_rows()
+                .where(*where, condition)
+                .order_by(None)
+                .order_by(*order)
+                .limit(limit - len(found))
+            ).all()
+        return found
 
     @staticmethod
     def _any(session: Session, where: list[ColumnElement[bool]]) -> bool:
