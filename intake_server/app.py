@@ -14,6 +14,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, intake, staff, web
+from .business_days import calendar
 from .config import Settings, load_settings
 from .extensions import compress, csrf, limiter
 from .logs import configure_logging
@@ -35,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock = utc_
         operator_command=click.get_current_context(silent=True) is not None,
     )
     configure_logging(settings.log_level)
+    calendar()  # a holiday calendar clinic.yml names wrongly stops the start, not a page
     app.config.update(settings.flask_config())
     if settings.proxy_count:
         n = settings.proxy_count

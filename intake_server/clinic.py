@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
+import re
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,32 @@ def e164(number: str, region: str = "US") -> str:
         return digits
     parsed = phonenumbers.parse(number, region)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def closure_dates(listed: Any) -> list[str]:
+    """clinic.yml's `closures` as sorted YYYY-MM-DD strings. YAML reads an unquoted date as a
+    date, a quoted one as text; anything that is not a real day stops the service (and the site
+    build) at once, naming the entry, rather than quietly counting that day as open."""
+    if listed is None:
+        return []
+    if not isinstance(listed, list):
+        raise ValueError("clinic.yml: closures must be a list of dates (YYYY-MM-DD)")
+    found = set()
+    for entry in listed:
+        text = entry.isoformat() if isinstance(entry, date) else str(entry)
+        try:
+            if not _ISO_DAY.fullmatch(text):
+                raise ValueError(text)
+            found.add(date.fromisoformat(text).isoformat())
+        except ValueError:
+            raise ValueError(
+                f"clinic.yml: closures: {entry!r} is not a date; write each closure as"
+                " YYYY-MM-DD, for example 2026-12-24"
+            ) from None
+    return sorted(found)
 
 
 def load_facts(path: Path | None = None) -> dict[str, Any]:
@@ -52,6 +79,7 @@ def load_facts(path: Path | None = None) -> dict[str, Any]:
         if part
     )
     facts["site_url"] = os.environ.get("SITE_URL") or facts["site_url"]
+    facts["closures"] = closure_dates(facts.get("closures"))
     facts["urgent_problems"] = [p["key"] for p in facts["problems"] if p.get("urgent")]
     return facts
 

@@ -23,6 +23,7 @@ from .storage import (
     ExportReader,
     Keyring,
     Outbox,
+    ReportReader,
     StaffStore,
     SubmissionStore,
     WorkStore,
@@ -47,6 +48,7 @@ class Services:
     audit: AuditLog
     outbox: Outbox
     exports: ExportReader
+    reports: ReportReader
     health: WriteProbe
     shells: SiteShells
     # Sends notices right after they are queued; None when there is no inbox to send to.
@@ -86,6 +88,7 @@ class Services:
             audit=AuditLog(engine, clock),
             outbox=outbox,
             exports=ExportReader(engine, keyring),
+            reports=ReportReader(engine, keyring),
             health=WriteProbe(engine, clock),
             shells=SiteShells(settings.site_dir),
             mail_sender=sender,

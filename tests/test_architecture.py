@@ -17,6 +17,7 @@ PACKAGE = ROOT / "intake_server"
 # Leaves import nothing of the package; `app` (the factory) may import everything.
 ALLOWED = {
     "clinic": set(),
+    "business_days": {"clinic", "config"},
     "config": set(),
     "extensions": set(),
     "logs": set(),
@@ -26,11 +27,33 @@ ALLOWED = {
     "web": {"clinic", "config", "extensions", "services", "storage"},
     "mail": {"config", "intake", "storage"},
     "exports": {"clinic", "intake", "storage"},
+    "report": {"business_days", "intake", "storage"},
     "services": {"config", "mail", "storage", "web"},
-    "intake": {"clinic", "extensions", "services", "storage", "web"},
-    "staff": {"clinic", "config", "exports", "extensions", "intake", "services", "storage"},
-    "cli": {"mail", "passwords", "services", "storage"},
-    "app": {"cli", "config", "extensions", "intake", "logs", "services", "staff", "storage", "web"},
+    "intake": {"business_days", "clinic", "extensions", "services", "storage", "web"},
+    "staff": {
+        "business_days",
+        "clinic",
+        "config",
+        "exports",
+        "extensions",
+        "intake",
+        "report",
+        "services",
+        "storage",
+    },
+    "cli": {"business_days", "mail", "passwords", "report", "services", "storage"},
+    "app": {
+        "business_days",
+        "cli",
+        "config",
+        "extensions",
+        "intake",
+        "logs",
+        "services",
+        "staff",
+        "storage",
+        "web",
+    },
 }
 # Outside storage, code reaches storage through its package only: `from ..storage import X`.
 STORAGE_SUBMODULE_USERS = {"intake_server.migrations.env"}

@@ -3,7 +3,7 @@
     flask --app intake_server --help
 
 `db` (schema, backups), `keys` (encryption keys), `audit` (verify the trail), `outbox` (notice
-mail), `purge` (retention), `staff` (accounts). Every command runs inside the app's context, so
+mail), `purge` (retention), `report` (how quickly people are called back), `staff` (accounts). Every command runs inside the app's context, so
 it reaches the stores through `services()` like any view.
 """
 
@@ -18,7 +18,8 @@ def register(app: Flask) -> None:
     from .keys import keys
     from .outbox import outbox
     from .purge import purge
+    from .report import report
     from .staff import staff
 
-    for command in (db, keys, audit, outbox, purge, staff):
+    for command in (db, keys, audit, outbox, purge, report, staff):
         app.cli.add_command(command)

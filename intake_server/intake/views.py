@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -24,6 +25,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import TooManyRequests
 
+from ..business_days import Deadlines
 from ..clinic import clinic
 from ..extensions import compress, limiter
 from ..services import services
@@ -168,6 +170,11 @@ def assessment() -> ResponseReturnValue:
     return handle("assessment")
 
 
+def _day_words(moment: datetime) -> str:
+    """ "Friday, November 27": the day the promise falls on, in the clinic's time."""
+    return f"{moment:%A}, {moment:%B} {moment.day}"
+
+
 @bp.get("/received/")
 def received() -> ResponseReturnValue:
     """The confirmation, read back from the database: what it shows was stored."""
@@ -176,6 +183,7 @@ def received() -> ResponseReturnValue:
     if not stored:
         return redirect(url_for("intake.consultation"))
     kind = KINDS[stored["kind"]]
+    promise = Deadlines.from_settings(services().settings)
     body = render_template(
         "intake/received.html",
         reference=reference,
@@ -183,6 +191,7 @@ def received() -> ResponseReturnValue:
         urgent=stored["urgent"],
         medicare=stored["payload"].get("insurance") == MEDICARE,
         clinic=clinic(),
+        call_by=_day_words(promise.response_due(stored["received_at"], urgent=False)),
     )
     return render_page(kind.path, body, kind.received_title, with_intro=False, no_store=True)
 

@@ -3,7 +3,8 @@
 `blueprints.py` defines `bp` (/staff, signed-in staff) and `admin_bp` (/staff/admin, admins);
 `guards.py` closes both before any view runs; `identity.py` says who is asking. The views:
 `auth_views.py` (signing in and out, sessions), `queue_views.py` (the queue and one submission),
-`export_views.py` (CSV and FHIR downloads). `labels.py` words what staff see, from the forms.
+`export_views.py` (CSV and FHIR downloads), `report_views.py` (how quickly people are called
+back). `labels.py` words what staff see, from the forms.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 
 def register(app: Flask, settings: Settings) -> None:
     # Importing the view modules attaches their routes and guards to the blueprints.
-    from . import auth_views, export_views, guards, queue_views  # noqa: F401
+    from . import auth_views, export_views, guards, queue_views, report_views  # noqa: F401
     from .blueprints import admin_bp, bp
 
     if settings.staff_mfa_optional and settings.mfa_required:

@@ -64,6 +64,8 @@ AUDIT_SENTENCES = {
     "export_call_list": "{who} downloaded the call list (with contact details)",
     "export_questionnaires": "{who} downloaded the questionnaires",
     "export_fhir": "{who} downloaded {ref} as FHIR",
+    "report_viewed": "{who} read the callback report",
+    "report_exported": "{who} downloaded the callback report",
 }
 # A piece of an answer, and whether it is crisis language staff should see first.
 Piece = tuple[str, bool]

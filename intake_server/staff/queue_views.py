@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from ..business_days import Deadlines
 from ..clinic import clinic
 from ..intake.text import without_controls
 from ..services import services
@@ -22,9 +23,8 @@ from ..storage import (
     normalise_reference,
 )
 from . import labels
-from .arguments import MAX_ID, filter_args, page_number, whole_number
+from .arguments import MAX_ID, filter_args, key_text, page_number, queue_key, whole_number
 from .blueprints import admin_bp, bp
-from .deadlines import Deadlines
 from .identity import current_actor
 
 PER_PAGE = 50
@@ -69,11 +69,18 @@ def _filters(args: dict[str, str]) -> QueueFilter:
 def queue(lookup: str = "", lookup_error: str | None = None) -> ResponseReturnValue:
     args = filter_args(QUEUE_FILTERS)
     filters = _filters(args)
-    page = work().queue(filters, me=current_actor().id, page=page_number(), per_page=PER_PAGE)
+    after, before = queue_key("after"), queue_key("before")
+    if after and before:
+        after = before = None  # a link never carries both: start again at the first page
+    page = work().queue(
+        filters, me=current_actor().id, after=after, before=before, per_page=PER_PAGE
+    )
     return render_template(
         "staff/queue.html",
         **_context(
             page=page,
+            previous_key=key_text(page.previous),
+            next_key=key_text(page.next),
             extras=work().row_extras([row.reference for row in page.rows]),
             filters=filters,
             args=args,

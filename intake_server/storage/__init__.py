@@ -19,6 +19,7 @@ from intake_server.storage.links import LinkUnusable
 from intake_server.storage.models import KINDS, OUTCOMES, ROLES, STATUSES, Submission
 from intake_server.storage.outbox import DEFAULT_LEASE, MAX_ATTEMPTS, DueMessage, Outbox, enqueue
 from intake_server.storage.reference import new_reference, normalise_reference
+from intake_server.storage.report import ReportReader, ReportRow
 from intake_server.storage.retention import PurgeResult, purge_closed
 from intake_server.storage.rotation import reencrypt_all
 from intake_server.storage.staff import (
@@ -39,6 +40,7 @@ from intake_server.storage.work import (
     DUPLICATE_WINDOW,
     REASON_MAX,
     QueueFilter,
+    QueueKey,
     RowExtras,
     WorkError,
     WorkStore,
@@ -70,7 +72,10 @@ __all__ = [
     "Outbox",
     "PurgeResult",
     "QueueFilter",
+    "QueueKey",
     "Receipt",
+    "ReportReader",
+    "ReportRow",
     "RowExtras",
     "SessionPolicy",
     "StaffStore",

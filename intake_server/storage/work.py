@@ -10,7 +10,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Select, and_, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Select,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from intake_server.storage import audit
@@ -27,6 +38,7 @@ from intake_server.storage.models import (
     StaffUser,
     Submission,
     SubmissionEvent,
+    UTCDateTime,
 )
 from intake_server.storage.records import find_submission, submission_record
 
@@ -62,16 +74,26 @@ class QueueRow:
 
 
 @dataclass(frozen=True)
+class QueueKey:
+    """A row's place in the queue's order: what a page link carries instead of a page number."""
+
+    urgent: bool
+    received_at: datetime
+    id: int
+
+
+@dataclass(frozen=True)
 class QueuePage:
+    """One page of the queue. `total` is None when counting it would read the whole table (the
+    closed ones, everything); `counts` holds the open statuses only, for the same reason.
+    `previous` and `next` are the keys to page from, None at either end."""
+
     rows: list[QueueRow]
-    total: int
-    page: int
+    total: int | None
     per_page: int
     counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    previous: QueueKey | None = None
+    next: QueueKey | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +110,26 @@ class RowExtras:
 QUEUE_ORDER = (Submission.urgent.desc(), Submission.received_at, Submission.id)
 
 
+def key_ranges(key: QueueKey, forward: bool) -> list[ColumnElement[bool]]:
+    """The rows after (`forward`) or before `key` in the queue's order, as one or two ranges of
+    ix_submissions_queue_order to read in turn: first the rest of the key's own urgency (a
+    row-value comparison both databases read from the index), then, when paging on from the
+    urgent ones or back from the routine ones, the whole of the other urgency. Inside a range
+    the urgency is fixed, so the index's order is (received_at, id)."""
+    position = tuple_(Submission.received_at, Submission.id)
+    bound = tuple_(literal(key.received_at, UTCDateTime()), literal(key.id))
+    rest = position > bound if forward else position < bound
+    ranges = [and_(Submission.urgent.is_(key.urgent), rest)]
+    if key.urgent == forward:  # urgent rows come first: after them, or before routine ones
+        ranges.append(Submission.urgent.is_(not key.urgent))
+    return ranges
+
+
+def before_key(key: QueueKey) -> ColumnElement[bool]:
+    """Every row before `key` in the queue's order, as one condition (for a yes/no question)."""
+    return or_(*key_ranges(key, forward=False))
+
+
 def queue_rows() -> Select:
     """The queue's rows (metadata only, never the answers) in the queue's order, before filters
     and paging; the queue benchmark times its paging experiments on this same statement."""
@@ -101,6 +143,7 @@ def queue_rows() -> Select:
             Submission.outcome,
             Submission.received_at,
             assignee.email,
+            Submission.id,
         )
         .outerjoin(assignee, assignee.id == Submission.assignee_id)
         .order_by(*QUEUE_ORDER)
@@ -117,9 +160,100 @@ class WorkStore:
     # --- Reading -------------------------------------------------------------------------
 
     def queue(
-        self, filters: QueueFilter, *, me: int, page: int = 1, per_page: int = 50
+        self,
+        filters: QueueFilter,
+        *,
+        me: int,
+        after: QueueKey | None = None,
+        before: QueueKey | None = None,
+        per_page: int = 50,
     ) -> QueuePage:
-        """Urgent first, then oldest first; counts per status ignore the status filter."""
+        """Urgent first, then oldest first: the page after the key `after`, the page before the
+        key `before`, or the first page. Paged by key, so page 1,000 reads 50 rows from the
+        index, not 50,000; counted only over the open statuses (an index range), so no view
+        counts the whole table. The counts per status ignore the status filter."""
+        conditions = self._conditions(filters, me)
+        if filters.status == "open":
+            shown: tuple[str, ...] | None = OPEN_STATUSES
+        elif filters.status in STATUSES:
+            shown = (filters.status,)
+        else:
+            shown = None
+        where = [*conditions]
+        if shown is not None:
+            where.append(Submission.status.in_(shown))
+            if "closed" not in shown:
+                # Implies ix_submissions_open_queue's condition, so the open views read it.
+                where.append(Submission.status != "closed")
+        with self._read() as session:
+            counts = dict(
+                session.execute(
+                    select(Submission.status, func.count())
+                    .where(*conditions, Submission.status.in_(OPEN_STATUSES))
+                    .group_by(Submission.status)
+                ).all()
+            )
+            if before is not None:
+                found = self._range_rows(session, where, before, False, per_page + 1)
+                more_before, more_after = len(found) > per_page, True
+                found = found[:per_page][::-1]
+            else:
+                found = (
+                    self._range_rows(session, where, after, True, per_page + 1)
+                    if after is not None
+                    else session.execute(queue_rows().where(*where).limit(per_page + 1)).all()
+                )
+                more_before, more_after = False, len(found) > per_page
+                found = found[:per_page]
+            if found and after is not None:
+                # Followed a "next" link: is anything left before this page under these filters?
+                more_before = self._any(session, [*where, before_key(_key(found[0]))])
+        total = None
+        if shown is not None and set(shown) <= set(OPEN_STATUSES):
+            total = sum(counts.get(status, 0) for status in shown)
+        return QueuePage(
+            rows=[QueueRow(*row[:-1]) for row in found],
+            total=total,
+            per_page=per_page,
+            counts={status: counts.get(status, 0) for status in OPEN_STATUSES},
+            previous=_key(found[0]) if found and more_before else None,
+            next=_key(found[-1]) if found and more_after else None,
+        )
+
+    @staticmethod
+    def _range_rows(
+        session: Session,
+        where: list[ColumnElement[bool]],
+        key: QueueKey,
+        forward: bool,
+        limit: int,
+    ) -> list[Any]:
+        """Up to `limit` rows after (or before, nearest first) `key`, one index range at a time."""
+        found: list[Any] = []
+        for condition in key_ranges(key, forward):
+            if len(found) >= limit:
+                break
+            order = (
+                (Submission.received_at, Submission.id)
+                if forward
+                else (Submission.received_at.desc(), Submission.id.desc())
+            )
+            found += session.execute(
+                queue_rows()
+                .where(*where, condition)
+                .order_by(None)
+                .order_by(*order)
+                .limit(limit - len(found))
+            ).all()
+        return found
+
+    @staticmethod
+    def _any(session: Session, where: list[ColumnElement[bool]]) -> bool:
+        return session.execute(select(Submission.id).where(*where).limit(1)).first() is not None
+
+    @staticmethod
+    def _conditions(filters: QueueFilter, me: int) -> list[ColumnElement[bool]]:
+        """The filters other than status, as SQL conditions."""
         conditions = []
         if filters.kind in KINDS:
             conditions.append(Submission.kind == filters.kind)
@@ -131,36 +265,7 @@ class WorkStore:
             conditions.append(Submission.assignee_id.is_(None))
         elif filters.assignee and filters.assignee.isdigit():
             conditions.append(Submission.assignee_id == int(filters.assignee))
-        if filters.status == "open":
-            shown = set(OPEN_STATUSES)
-        elif filters.status in STATUSES:
-            shown = {filters.status}
-        else:
-            shown = set(STATUSES)
-        page = max(1, page)
-        with self._read() as session:
-            counts = dict(
-                session.execute(
-                    select(Submission.status, func.count())
-                    .where(*conditions)
-                    .group_by(Submission.status)
-                ).all()
-            )
-            # The counts already hold the total: no second count over the table.
-            total = sum(counts.get(status, 0) for status in shown)
-            where = [*conditions]
-            if shown != set(STATUSES):
-                where.append(Submission.status.in_(sorted(shown)))
-            rows = session.execute(
-                queue_rows().where(*where).limit(per_page).offset((page - 1) * per_page)
-            ).all()
-        return QueuePage(
-            rows=[QueueRow(*row) for row in rows],
-            total=total,
-            page=page,
-            per_page=per_page,
-            counts={status: counts.get(status, 0) for status in STATUSES},
-        )
+        return conditions
 
     def exists(self, reference: str) -> bool:
         """Whether a submission has this reference (as typed), without decrypting anything."""
@@ -457,6 +562,11 @@ class WorkStore:
         if row is None:
             raise WorkError("No submission has that reference.")
         return row
+
+
+def _key(row: Any) -> QueueKey:
+    """The key of a row of queue_rows()."""
+    return QueueKey(row.urgent, row.received_at, row.id)
 
 
 def _possible_duplicates(session: Session, chosen: Any) -> dict[str, list[str]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -57,6 +57,13 @@ def test_form_labels_and_native_constraints_mirror_the_server(client) -> None:
 
 
 # --- The consultation request ------------------------------------------------------------
+
+
+def test_the_confirmation_names_the_promised_day_skipping_thanksgiving(app, client, clock) -> None:
+    clock.now = datetime(2026, 11, 26, 2, 30, tzinfo=UTC)  # Wed 25 Nov, 8:30 pm in St. Louis
+    submit(client, "/consultation/", CONSULTATION)
+    html = client.get("/received/").get_data(as_text=True)
+    assert "within one business day (by the end of Friday, November 27)" in html
 
 
 def test_consultation_is_stored_encrypted_and_confirmed(app, client) -> None:

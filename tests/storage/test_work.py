@@ -11,6 +11,7 @@ from intake_server.storage import (
     AuditLog,
     LinkUnusable,
     QueueFilter,
+    QueueKey,
     SubmissionStore,
     WorkError,
     WorkStore,
@@ -47,14 +48,75 @@ def test_queue_is_urgent_first_then_oldest_with_counts(engine, stores) -> None:
     )
 
 
-def test_pagination(engine, stores) -> None:
+def walk(work: WorkStore, filters: QueueFilter, me: int, per_page: int) -> list[list[str]]:
+    """Every page from the first by its "next" key, then back again by "previous" keys."""
+    pages, page = [], work.queue(filters, me=me, per_page=per_page)
+    assert page.previous is None
+    while True:
+        pages.append([r.reference for r in page.rows])
+        if page.next is None:
+            break
+        page = work.queue(filters, me=me, after=page.next, per_page=per_page)
+    back = [[r.reference for r in page.rows]]
+    while page.previous is not None:
+        page = work.queue(filters, me=me, before=page.previous, per_page=per_page)
+        back.append([r.reference for r in page.rows])
+    assert back[::-1] == pages, "paging back shows the same pages as paging forward"
+    return pages
+
+
+def test_paging_by_key_walks_every_row_once_in_order_both_ways(engine, stores) -> None:
     intake, work, _ = stores
     me = staff(engine, "ana@clinic.example")
-    refs = [store_submission(intake) for _ in range(7)]
-    first = work.queue(QueueFilter(), me=me.id, page=1, per_page=3)
-    last = work.queue(QueueFilter(), me=me.id, page=3, per_page=3)
-    assert first.pages == 3 and len(first.rows) == 3 and len(last.rows) == 1
-    assert [r.reference for r in first.rows] == refs[:3]
+    refs = [store_submission(intake, urgent=n % 3 == 0) for n in range(11)]
+    start = utc_now() - timedelta(days=2)
+    for n, reference in enumerate(refs):
+        # Pairs received at the same microsecond: the id breaks the tie.
+        change(engine, reference, received_at=start + timedelta(minutes=n // 2))
+    change(engine, refs[4], status="closed", outcome="admitted")
+    everything = [r.reference for r in work.queue(QueueFilter(status="all"), me=me.id).rows]
+    assert len(everything) == 11 and set(everything) == set(refs)
+    urgent = [ref for n, ref in enumerate(refs) if n % 3 == 0]
+    assert everything[:4] == urgent  # urgent first, then oldest, through the boundary
+    for per_page in (1, 3, 4, 11, 50):
+        pages = walk(work, QueueFilter(status="all"), me.id, per_page)
+        assert [ref for page in pages for ref in page] == everything
+        assert all(len(page) == per_page for page in pages[:-1])
+    open_pages = walk(work, QueueFilter(), me.id, 3)
+    assert [ref for page in open_pages for ref in page] == [r for r in everything if r != refs[4]]
+    routine = walk(work, QueueFilter(urgent=False), me.id, 2)
+    assert [ref for page in routine for ref in page] == [
+        r for r in everything if r not in urgent and r != refs[4]
+    ]
+
+
+def test_a_page_after_the_last_row_is_empty_and_has_no_links(engine, stores) -> None:
+    intake, work, _ = stores
+    me = staff(engine, "ana@clinic.example")
+    store_submission(intake)
+    last = work.queue(QueueFilter(), me=me.id)
+    assert last.next is None and last.previous is None and len(last.rows) == 1
+    key = QueueKey(False, utc_now() + timedelta(days=1), 10**6)
+    beyond = work.queue(QueueFilter(), me=me.id, after=key)
+    assert beyond.rows == [] and beyond.next is None and beyond.previous is None
+
+
+def test_counts_cover_only_the_open_statuses_and_the_total_only_what_they_hold(
+    engine, stores
+) -> None:
+    intake, work, _ = stores
+    me = staff(engine, "ana@clinic.example")
+    refs = [store_submission(intake) for _ in range(3)]
+    change(engine, refs[0], status="closed", outcome="spam")
+    change(engine, refs[1], status="contacted")
+    page = work.queue(QueueFilter(), me=me.id)
+    assert page.counts == {"new": 1, "in_progress": 0, "contacted": 1, "evaluation_scheduled": 0}
+    assert page.total == 2
+    assert work.queue(QueueFilter(status="contacted"), me=me.id).total == 1
+    # Closed and everything are never counted: that would read the whole table.
+    assert work.queue(QueueFilter(status="closed"), me=me.id).total is None
+    assert work.queue(QueueFilter(status="all"), me=me.id).total is None
+    assert len(work.queue(QueueFilter(status="all"), me=me.id).rows) == 3
 
 
 def test_two_staff_claiming_at_once_exactly_one_wins(engine, stores) -> None:
