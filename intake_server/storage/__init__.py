@@ -15,7 +15,14 @@ from intake_server.storage.database import make_engine
 from intake_server.storage.exports import ExportReader, ExportRow
 from intake_server.storage.health import WriteProbe
 from intake_server.storage.links import LinkUnusable
-from intake_server.storage.models import KINDS, OUTCOMES, ROLES, STATUSES, Submission
+from intake_server.storage.models import (
+    KINDS,
+    LANGUAGES,
+    OUTCOMES,
+    ROLES,
+    STATUSES,
+    Submission,
+)
 from intake_server.storage.outbox import DEFAULT_LEASE, MAX_ATTEMPTS, DueMessage, Outbox, enqueue
 from intake_server.storage.reference import new_reference, normalise_reference
 from intake_server.storage.retention import PurgeResult, purge_closed
@@ -39,6 +46,7 @@ from intake_server.storage.work import REASON_MAX, QueueFilter, WorkError, WorkS
 __all__ = [
     "DEFAULT_LEASE",
     "KINDS",
+    "LANGUAGES",
     "MAX_ATTEMPTS",
     "OUTCOMES",
     "REASON_MAX",

@@ -21,6 +21,7 @@ from intake_server.storage.database import session_factory, writer_session_facto
 from intake_server.storage.links import issue_link
 from intake_server.storage.models import (
     KINDS,
+    LANGUAGES,
     OUTCOMES,
     STATUSES,
     AssessmentLink,
@@ -45,6 +46,7 @@ class QueueFilter:
     kind: str | None = None
     assignee: str | None = None  # "me", "none", or a staff id as text
     urgent: bool | None = None
+    language: str | None = None  # one of LANGUAGES, or None for every language
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class QueueRow:
     outcome: str | None
     received_at: datetime
     assignee_email: str | None
+    language: str
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ def queue_rows() -> Select:
             Submission.outcome,
             Submission.received_at,
             assignee.email,
+            Submission.language,
         )
         .outerjoin(assignee, assignee.id == Submission.assignee_id)
         .order_by(*QUEUE_ORDER)
@@ -112,6 +116,8 @@ class WorkStore:
             conditions.append(Submission.kind == filters.kind)
         if filters.urgent is not None:
             conditions.append(Submission.urgent.is_(filters.urgent))
+        if filters.language in LANGUAGES:
+            conditions.append(Submission.language == filters.language)
         if filters.assignee == "me":
             conditions.append(Submission.assignee_id == me)
         elif filters.assignee == "none":
