@@ -8,6 +8,8 @@ Flask-Babel asks `page_language` which catalog to use (app.py registers it).
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import has_request_context, request
 
 from ..storage import LANGUAGES
@@ -33,3 +35,11 @@ def in_language(path: str, language: str | None = None) -> str:
     """An English address (/consultation/) as the same page in `language` (the page's own
     language by default): /es/consultation/ in Spanish."""
     return language_prefix(language or page_language()) + path
+
+
+def fact(facts: dict[str, Any], key: str) -> Any:
+    """A fact from clinic.yml that is worded (a problem's label, a promise such as "within one
+    business day") in the page's language: `key` in English, `key_es` next to it in Spanish.
+    A missing Spanish form is an error (a test reads every one), never English on a Spanish page."""
+    language = page_language()
+    return facts[key if language == DEFAULT else f"{key}_{language}"]
