@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 import phonenumbers
-from flask_babel import lazy_gettext as _l
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, SelectMultipleField, TelField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
