@@ -11,7 +11,15 @@ from flask.typing import ResponseReturnValue
 from ..clinic import clinic
 from ..intake.text import without_controls
 from ..services import services
-from ..storage import OUTCOMES, REASON_MAX, STATUSES, QueueFilter, WorkError, WorkStore
+from ..storage import (
+    LANGUAGES,
+    OUTCOMES,
+    REASON_MAX,
+    STATUSES,
+    QueueFilter,
+    WorkError,
+    WorkStore,
+)
 from . import labels
 from .arguments import MAX_ID, filter_args, page_number, whole_number
 from .blueprints import admin_bp, bp
@@ -20,7 +28,7 @@ from .identity import current_actor
 
 PER_PAGE = 50
 # The only query arguments each list reads, and the only ones its links carry on.
-QUEUE_FILTERS = ("status", "kind", "assignee", "urgent")
+QUEUE_FILTERS = ("status", "kind", "assignee", "urgent", "language")
 AUDIT_FILTERS = ("action", "actor", "reference")
 
 
@@ -48,6 +56,7 @@ def _filters(args: dict[str, str]) -> QueueFilter:
         kind=args.get("kind"),
         assignee=assignee,
         urgent={"yes": True, "no": False}.get(args.get("urgent", "")),
+        language=args.get("language") if args.get("language") in LANGUAGES else None,
     )
 
 
@@ -165,8 +174,10 @@ def create_link(reference: str) -> ResponseReturnValue:
         flash(str(problem), "error")
         return redirect(url_for("staff.detail", reference=reference), code=303)
     # Shown once, on this response only: the token is never stored or put in a cookie. The
-    # address is the configured one, never the Host this request came with.
-    link = services().settings.public_url + url_for("intake.assessment", link=token)
+    # address is the configured one, never the Host this request came with, and the form is in
+    # the language the person wrote to us in.
+    language = work().language_of(reference)
+    link = services().settings.public_url + url_for("intake.assessment", link=token, lang=language)
     return detail(reference, new_link=link)
 
 

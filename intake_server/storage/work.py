@@ -209,6 +209,12 @@ class WorkStore:
             "assignee_email": assignee.email if assignee else None,
         }
 
+    def language_of(self, reference: str) -> str | None:
+        """The language a submission was sent in (metadata only, nothing decrypted), or None."""
+        with self._read() as session:
+            row = find_submission(session, reference)
+            return row.language if row is not None else None
+
     def staff_members(self) -> list[tuple[int, str]]:
         """Active accounts, for the reassign menu and the assignee filter."""
         with self._read() as session:
