@@ -36,8 +36,8 @@ def form_part(html: str) -> str:
 
 def test_spanish_forms_are_served_in_the_spanish_site(client) -> None:
     for path, heading in (
-        ("/es/consultation/", "Pida una consulta gratis"),
-        ("/es/assessment/", ""),
+        ("/es/consultation/", "<title>Pida una consulta gratis - "),
+        ("/es/assessment/", "<title>Su evaluación personal - "),
     ):
         response = client.get(path)
         html = response.text
