@@ -199,6 +199,12 @@ def define_env(env: Any) -> None:
         return "\n".join(lines)
 
     @env.macro
+    def long_date(when: Any) -> str:
+        """A date written out in the page's language: November 20, 2026 or 20 de noviembre de 2026."""
+        month = words()["months"][when.month - 1]
+        return words()["long_date"].format(day=when.day, month=month, year=when.year)
+
+    @env.macro
     def crisis_lines() -> str:
         return words()["crisis_lines"].format(**facts()["crisis"])
 
