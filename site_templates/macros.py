@@ -72,6 +72,15 @@ def translated_source(src_uri: str, language: str) -> str:
     return src_uri.removesuffix(".md") + f".{language}.md"
 
 
+def nav_translations(conf: Any, language: str) -> dict[str, str]:
+    """The navigation titles mkdocs.yml gives the i18n plugin for `language`."""
+    plugin = conf["plugins"].get("i18n")
+    for lang in plugin.config.languages if plugin else []:
+        if lang.locale == language:
+            return dict(lang.nav_translations or {})
+    return {}
+
+
 def nav_pages(
     nav: list[Any], section: str | None = None
 ) -> list[tuple[str | None, str, str | None]]:
@@ -166,6 +175,11 @@ def define_env(env: Any) -> None:
         return bullet_list([p["label"] for p in facts()["problems"]])
 
     def title_of(title: str | None, src: str) -> str:
+        """A page's navigation title in the current page's language (mkdocs.yml's
+        nav_translations), or else the title in the page's own front matter."""
+        language = page_language(env.page.file.src_uri)
+        if title and language != DEFAULT_LANGUAGE:
+            title = nav_translations(env.conf, language).get(title)
         return title or page_front_matter(env.conf["docs_dir"], src).get("title", src)
 
     @env.macro
@@ -197,6 +211,12 @@ def define_env(env: Any) -> None:
             else:
                 lines.append(f"{n}. [{title_of(title, src)}]({_page_link(env, src)}): {about}")
         return "\n".join(lines)
+
+    @env.macro
+    def long_date(when: Any) -> str:
+        """A date written out in the page's language: November 20, 2026 or 20 de noviembre de 2026."""
+        month = words()["months"][when.month - 1]
+        return words()["long_date"].format(day=when.day, month=month, year=when.year)
 
     @env.macro
     def crisis_lines() -> str:
