@@ -18,7 +18,7 @@ from tests.helpers.site import built_pages, page_url
 
 CONTENT = ROOT / "content"
 LANG = re.compile(r'<html lang="([^"]+)"')
-ALTERNATE = re.compile(r'<link rel="alternate" href="([^"]*)" hreflang="([^"]+)">')
+SWITCHER = re.compile(r'<a href="([^"]*)" hreflang="([^"]+)" class="md-select__link">')
 ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.DOTALL)
 HREF = re.compile(r'<a [^>]*href="([^"]*)"')
 
@@ -66,23 +66,28 @@ def test_every_english_page_has_its_spanish_page_in_spanish(site_dir: Path) -> N
         assert meta["translation_reviewed"] in (False, True), src
 
 
-def test_each_page_names_both_languages_as_alternates(site_dir: Path) -> None:
+def test_each_pages_switcher_names_the_same_page_in_both_languages(site_dir: Path) -> None:
     for src in english_sources():
         english, spanish = url_of(src), "/es" + url_of(src)
         for url in (english, spanish):
-            found = {
-                lang: resolve(url, href) for href, lang in ALTERNATE.findall(html(site_dir, url))
-            }
+            page = html(site_dir, url)
+            found = {lang: resolve(url, href) for href, lang in SWITCHER.findall(page)}
             assert found == {"en": english, "es": spanish}, url
+            # The theme's script fetches sitemap.xml beside each head alternate: none, no 404s.
+            assert '<link rel="alternate"' not in page, url
 
 
-def test_the_sitemap_lists_both_languages_with_their_alternates(site_dir: Path) -> None:
+def test_the_sitemap_lists_both_languages_with_their_hreflang_alternates(site_dir: Path) -> None:
     sitemap = (site_dir / "sitemap.xml").read_text()
     site_url = "https://www.pluralhealthcare.com"
+    entries = re.findall(r"<url>(.*?)</url>", sitemap, re.DOTALL)
+    by_loc = {re.search(r"<loc>(.*?)</loc>", e).group(1): e for e in entries}
     for src in english_sources():
-        for url in (url_of(src), "/es" + url_of(src)):
-            assert f"<loc>{site_url}{url}</loc>" in sitemap, url
-        assert f'hreflang="es" href="{site_url}/es{url_of(src)}"' in sitemap
+        english, spanish = site_url + url_of(src), site_url + "/es" + url_of(src)
+        for loc in (english, spanish):
+            entry = by_loc[loc]
+            assert f'hreflang="en" href="{english}"' in entry, loc
+            assert f'hreflang="es" href="{spanish}"' in entry, loc
 
 
 def test_the_search_index_holds_spanish_pages_in_spanish(site_dir: Path) -> None:
