@@ -23,6 +23,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import yaml
+
 if TYPE_CHECKING:
     from . import Finding, Page
 
@@ -55,9 +57,17 @@ def source_of(rel: str) -> str:
 
 
 def fingerprint(path: Path) -> str:
-    """The English page's text as a short fingerprint (line endings do not count)."""
+    """The English page's words as a short fingerprint: its title, its description and its text.
+    A new review date or reviewer leaves it as it is; so do line endings."""
+    from . import FRONT_MATTER
+
     text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
-    return hashlib.sha256(text.encode()).hexdigest()[:FINGERPRINT_CHARS]
+    meta: dict[str, object] = {}
+    if match := FRONT_MATTER.match(text):
+        meta = yaml.safe_load(match.group(1)) or {}
+        text = text[match.end() :]
+    words = "\0".join([str(meta.get("title", "")), str(meta.get("description", "")), text])
+    return hashlib.sha256(words.encode()).hexdigest()[:FINGERPRINT_CHARS]
 
 
 def check_pairs(root: Path, rels: Iterable[str]) -> Iterator[Finding]:
@@ -114,7 +124,15 @@ def check_translation(root: Path, page: Page) -> Iterator[Finding]:
     if not english.exists():
         return
     stamp = str(meta.get(FINGERPRINT_KEY) or "")
-    if stamp != fingerprint(english):
+    if not stamp:
+        yield warning(
+            page.rel,
+            page.fm_end,
+            "translation-stale",
+            f"this Spanish page does not say which English text it matches; once it does, run "
+            f"`python -m site_templates.content_check --stamp {page.rel}`",
+        )
+    elif stamp != fingerprint(english):
         yield warning(
             page.rel,
             lines.get(FINGERPRINT_KEY, page.fm_end),
