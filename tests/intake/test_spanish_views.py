@@ -5,11 +5,13 @@ submission records the language, and crisis help is the Spanish 988 help."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from intake_server.services import services
 from tests.helpers.forms import ASSESSMENT, CONSULTATION, hidden_fields, reference_in, submit
+from tests.helpers.staff import staff_member
 from tests.helpers.storage import count_submissions
 
 # Words that only the English pages use: none may reach a Spanish page.
@@ -185,3 +187,19 @@ def test_the_honeypot_answer_is_in_spanish(client) -> None:
     assert response.status_code == 400
     assert "No pudimos enviar este formulario" in response.text
     assert 'href="tel:+13143882225"' in response.text
+
+
+def test_a_spanish_personal_link_is_sent_and_confirmed_in_spanish(app, client) -> None:
+    assert submit(client, "/es/consultation/", CONSULTATION).status_code == 303
+    consultation = reference_in(client.get("/es/received/").text)
+    actor = staff_member(services(app).engine, "intake@clinic.example")
+    token = services(app).work.create_assessment_link(consultation, actor, timedelta(days=7))
+    page = client.get(f"/es/assessment/?link={token}").text
+    assert f'action="/es/assessment/?link={token}"' in page
+    data = {k: v for k, v in ASSESSMENT.items() if k not in ("full_name", "date_of_birth", "phone")}
+    response = client.post(f"/es/assessment/?link={token}", data={**hidden_fields(page), **data})
+    assert response.headers["Location"].endswith("/es/received/")
+    assessment = reference_in(client.get("/es/received/").text)
+    assert services(app).submissions.get(assessment)["language"] == "es"
+    again = client.get(f"/es/assessment/?link={token}").text
+    assert "Este enlace personal ya no se puede usar" in again
