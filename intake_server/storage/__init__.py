@@ -12,6 +12,7 @@ from intake_server.storage.backup import BackupError, BackupResult, BackupUnsupp
 from intake_server.storage.clock import Clock, utc_now
 from intake_server.storage.crypto import Keyring, generate_key
 from intake_server.storage.database import make_engine
+from intake_server.storage.derived import normalise_phone, rederive_all
 from intake_server.storage.exports import ExportReader, ExportRow
 from intake_server.storage.health import WriteProbe
 from intake_server.storage.links import LinkUnusable
@@ -41,10 +42,18 @@ from intake_server.storage.submissions import (
     StorageUnavailable,
     SubmissionStore,
 )
-from intake_server.storage.work import REASON_MAX, QueueFilter, WorkError, WorkStore
+from intake_server.storage.work import (
+    DUPLICATE_WINDOW,
+    REASON_MAX,
+    QueueFilter,
+    RowExtras,
+    WorkError,
+    WorkStore,
+)
 
 __all__ = [
     "DEFAULT_LEASE",
+    "DUPLICATE_WINDOW",
     "KINDS",
     "LANGUAGES",
     "MAX_ATTEMPTS",
@@ -70,6 +79,7 @@ __all__ = [
     "PurgeResult",
     "QueueFilter",
     "Receipt",
+    "RowExtras",
     "SessionPolicy",
     "StaffStore",
     "StepResult",
@@ -85,8 +95,10 @@ __all__ = [
     "head_revision",
     "make_engine",
     "new_reference",
+    "normalise_phone",
     "normalise_reference",
     "purge_closed",
+    "rederive_all",
     "reencrypt_all",
     "session_id_for",
     "upgrade",
