@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 import yaml
@@ -74,3 +76,13 @@ def localized(facts: Any, language: str) -> Any:
 def clinic() -> dict[str, Any]:
     """The facts for the running service, read once per process."""
     return load_facts()
+
+
+def clinic_zone() -> ZoneInfo:
+    """The clinic's time zone (clinic.yml `timezone`): every time staff read is in it."""
+    return ZoneInfo(clinic()["timezone"])
+
+
+def clinic_isoformat(when: datetime) -> str:
+    """A time for an export: ISO 8601 in the clinic's zone, with its offset, whole seconds."""
+    return when.astimezone(clinic_zone()).isoformat(timespec="seconds")
