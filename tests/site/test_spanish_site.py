@@ -159,6 +159,15 @@ def test_structured_data_names_the_pages_language(site_dir: Path) -> None:
         assert webpage["inLanguage"] == language
 
 
+def test_the_spanish_faqs_structured_answers_are_in_spanish(site_dir: Path) -> None:
+    objects = jsonld_objects(parse(site_dir / "es" / "faq" / "index.html"))
+    [faq] = [o for o in objects if o["@type"] == "FAQPage"]
+    questions = [q["name"] for q in faq["mainEntity"]]
+    assert questions[0] == "¿Qué es un programa intensivo ambulatorio (IOP)?"
+    crisis = next(q for q in faq["mainEntity"] if q["name"] == "¿Y si estoy en crisis?")
+    assert "marque 2" in crisis["acceptedAnswer"]["text"]
+
+
 def test_the_theme_speaks_spanish_on_spanish_pages(site_dir: Path) -> None:
     spanish, english = html(site_dir, "/es/faq/"), html(site_dir, "/faq/")
     assert 'placeholder="Búsqueda"' in spanish and 'placeholder="Search"' in english
