@@ -6,6 +6,7 @@ changes clinic.yml once and every page follows.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import posixpath
@@ -213,8 +214,11 @@ def define_env(env: Any) -> None:
         return "\n".join(lines)
 
     @env.macro
-    def long_date(when: Any) -> str:
-        """A date written out in the page's language: November 20, 2026 or 20 de noviembre de 2026."""
+    def long_date(when: dt.date | str) -> str:
+        """A date written out in the page's language: November 20, 2026 or 20 de noviembre de 2026.
+        Takes the date as YAML reads it, or as text (engines that keep front matter as text)."""
+        if isinstance(when, str):
+            when = dt.date.fromisoformat(when)
         month = words()["months"][when.month - 1]
         return words()["long_date"].format(day=when.day, month=month, year=when.year)
 

@@ -16,6 +16,7 @@ new fingerprint in with:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import sys
@@ -64,8 +65,10 @@ def fingerprint(path: Path) -> str:
     text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
     meta: dict[str, object] = {}
     if match := FRONT_MATTER.match(text):
-        meta = yaml.safe_load(match.group(1)) or {}
         text = text[match.end() :]
+        with contextlib.suppress(yaml.YAMLError):  # the English page's own finding says why
+            loaded = yaml.safe_load(match.group(1))
+            meta = loaded if isinstance(loaded, dict) else {}
     words = "\0".join([str(meta.get("title", "")), str(meta.get("description", "")), text])
     return hashlib.sha256(words.encode()).hexdigest()[:FINGERPRINT_CHARS]
 

@@ -14,7 +14,7 @@ import yaml
 from intake_server.web.shells import load_shell
 from testkit.site import build_site
 from tests.helpers.environment import ROOT
-from tests.helpers.site import built_pages, page_url
+from tests.helpers.site import built_pages, jsonld_objects, page_url, parse
 
 CONTENT = ROOT / "content"
 LANG = re.compile(r'<html lang="([^"]+)"')
@@ -147,6 +147,25 @@ def test_no_link_in_a_pages_text_leads_into_the_other_language(site_dir: Path) -
         english, spanish = url_of(src), "/es" + url_of(src)
         assert not [u for u in article_links(site_dir, english) if u.startswith("/es/")], english
         assert all(u.startswith("/es/") for u in article_links(site_dir, spanish)), spanish
+
+
+def test_structured_data_names_the_pages_language(site_dir: Path) -> None:
+    for url, language in (("/faq/", "en"), ("/es/faq/", "es")):
+        [webpage] = [
+            o
+            for o in jsonld_objects(parse(site_dir / url.strip("/") / "index.html"))
+            if o["@type"] == "MedicalWebPage"
+        ]
+        assert webpage["inLanguage"] == language
+
+
+def test_the_spanish_faqs_structured_answers_are_in_spanish(site_dir: Path) -> None:
+    objects = jsonld_objects(parse(site_dir / "es" / "faq" / "index.html"))
+    [faq] = [o for o in objects if o["@type"] == "FAQPage"]
+    questions = [q["name"] for q in faq["mainEntity"]]
+    assert questions[0] == "¿Qué es un programa intensivo ambulatorio (IOP)?"
+    crisis = next(q for q in faq["mainEntity"] if q["name"] == "¿Y si estoy en crisis?")
+    assert "marque 2" in crisis["acceptedAnswer"]["text"]
 
 
 def test_the_theme_speaks_spanish_on_spanish_pages(site_dir: Path) -> None:
