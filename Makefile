@@ -10,7 +10,15 @@ export NO_MKDOCS_2_WARNING := 1
 RUN_ENV := INTAKE_ENV=$(or $(INTAKE_ENV),development) PUBLIC_URL=$(or $(PUBLIC_URL),http://$(HOST):$(PORT))
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test site preview check-content lint format bench clean
+# The forms' words in other languages: gettext catalogs (docs/translations.md). The .po files are
+# what translators edit; the .mo files are compiled from them and committed, so a checkout serves
+# every language as it is; `make run` and `make test` compile again whenever a .po is newer.
+TRANSLATIONS := intake_server/translations
+POT    := $(TRANSLATIONS)/messages.pot
+PO     := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+MO     := $(PO:.po=.mo)
+
+.PHONY: run test site preview check-content lint format bench clean translations translations-extract translations-update translations-compile
 
 $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -24,7 +32,7 @@ site: $(STAMP)
 	$(BIN)/mkdocs build --strict
 
 ## Build the site and serve it with the forms and the staff dashboard at http://$(HOST):$(PORT)
-run: site
+run: site $(MO)
 	$(RUN_ENV) $(BIN)/flask --app intake_server db upgrade
 	$(RUN_ENV) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 \
 		'intake_server:create_app()'
@@ -38,7 +46,7 @@ check-content: $(STAMP)
 	$(BIN)/python -m site_templates.content_check
 
 ## Lint, check the content, then every test (browser and PostgreSQL tests included).
-test: $(STAMP) lint check-content
+test: $(STAMP) $(MO) lint check-content
 	$(BIN)/pytest
 
 ## Every benchmark, one after another (about 20 minutes), each printing its table; results are
@@ -54,6 +62,23 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.crash --backend sqlite | tee bench/results/crash_sqlite.md
 	$(BIN)/python -m bench.crash --backend postgres | tee bench/results/crash_postgres.md
 	$(BIN)/python -m bench.crisis | tee bench/results/crisis.md
+
+## After changing the forms' words: extract them, merge them into each language's catalog (new
+## and changed ones are left empty or marked fuzzy for a translator), and compile the catalogs.
+translations: translations-update translations-compile
+
+translations-extract: $(STAMP)
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keyword _l --add-location file \
+		--sort-by-file --project "iop-clinic intake forms" --output-file $(POT) .
+
+translations-update: translations-extract
+	$(BIN)/pybabel update --input-file $(POT) --output-dir $(TRANSLATIONS) --ignore-obsolete
+
+translations-compile: $(STAMP)
+	$(BIN)/pybabel compile --directory $(TRANSLATIONS) --statistics
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(STAMP)
+	$(BIN)/pybabel compile --directory $(TRANSLATIONS) --locale $* --statistics
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

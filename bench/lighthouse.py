@@ -34,7 +34,7 @@ This is a benchmark, not a test: it prints a Markdown table (for docs/benchmarks
 score below 1, every audit that lost points and why; it exits 0 unless --check is given and a
 target is missed.
 
-    .venv/bin/python -m bench.lighthouse                  # the four pages, 5 runs each
+    .venv/bin/python -m bench.lighthouse                  # the six pages, 5 runs each
     .venv/bin/python -m bench.lighthouse --check          # exit 1 when a target is missed
     .venv/bin/python -m bench.lighthouse --reports DIR    # keep Lighthouse's JSON reports
 """
@@ -80,6 +80,8 @@ PAGES = {
     "Guide page": "/guide/what-to-expect/",
     "FAQ": "/faq/",
     "Consultation": "/consultation/",
+    "Home in Spanish": "/es/",
+    "Guide page in Spanish": "/es/guide/what-to-expect/",
 }
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGETS = {"performance": 0.98, "accessibility": 1.0, "best-practices": 1.0, "seo": 1.0}
@@ -397,7 +399,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--page",
         action="append",
         metavar="NAME=PATH",
-        help="a page to measure instead of the default four (repeatable), e.g. Crisis=/crisis/",
+        help="a page to measure instead of the default six (repeatable), e.g. Crisis=/crisis/",
     )
     parser.add_argument(
         "--reports", type=Path, help="keep Lighthouse's JSON reports in this folder"

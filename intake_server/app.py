@@ -16,10 +16,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import cli, intake, staff, web
 from .business_days import calendar
 from .config import Settings, load_settings
-from .extensions import compress, csrf, limiter
+from .extensions import babel, compress, csrf, limiter
 from .logs import configure_logging
 from .services import EXTENSION, Services
 from .storage import Clock, utc_now
+from .web.language import page_language
 
 
 def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock = utc_now) -> Flask:
@@ -50,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, clock: Clock = utc_
 
 
 def register_extensions(app: Flask, settings: Settings, clock: Clock) -> None:
+    babel.init_app(app, locale_selector=page_language)
     csrf.init_app(app)
     limiter.init_app(app)
     compress.init_app(app)

@@ -84,6 +84,22 @@ def load_facts(path: Path | None = None) -> dict[str, Any]:
     return facts
 
 
+def localized(facts: Any, language: str) -> Any:
+    """The facts as a page in `language` reads them: each `name_<language>` value stands in for
+    `name` (clinic.yml keeps a worded fact's translation right below the English one)."""
+    suffix = f"_{language}"
+    if isinstance(facts, dict):
+        out = {}
+        for key, value in facts.items():
+            if key.endswith(suffix) and key.removesuffix(suffix) in facts:
+                continue
+            out[key] = localized(facts.get(key + suffix, value), language)
+        return out
+    if isinstance(facts, list):
+        return [localized(item, language) for item in facts]
+    return facts
+
+
 @cache
 def clinic() -> dict[str, Any]:
     """The facts for the running service, read once per process."""

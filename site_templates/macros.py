@@ -6,6 +6,7 @@ changes clinic.yml once and every page follows.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import posixpath
@@ -16,10 +17,29 @@ from typing import Any
 import markdown
 import yaml
 
-from intake_server.clinic import load_facts
+from intake_server.clinic import load_facts, localized
 
+STRINGS = Path(__file__).with_name("strings.yml")
+DEFAULT_LANGUAGE = "en"
 QUESTION = re.compile(r"^## +(.+?)\s*(\{[^}]*\})?\s*$", re.MULTILINE)
 TAG = re.compile(r"<[^>]+>")
+
+
+@functools.cache
+def site_strings() -> dict[str, dict[str, str]]:
+    """strings.yml turned around: language -> name -> words."""
+    table = yaml.safe_load(STRINGS.read_text(encoding="utf-8"))
+    languages = {lang for entry in table.values() for lang in entry}
+    return {
+        lang: {name: entry.get(lang, "") for name, entry in table.items()} for lang in languages
+    }
+
+
+def page_language(src_uri: str) -> str:
+    """A page's language from its file name: `faq.es.md` is Spanish, `faq.md` the default."""
+    stem = posixpath.basename(src_uri).removesuffix(".md")
+    suffix = posixpath.splitext(stem)[1].lstrip(".")
+    return suffix if suffix in site_strings() else DEFAULT_LANGUAGE
 
 
 def _page_link(env: Any, target: str) -> str:
@@ -29,10 +49,37 @@ def _page_link(env: Any, target: str) -> str:
 
 
 def _form_link(env: Any, facts: dict[str, Any], form: str) -> str:
+    """The form in the page's language: Spanish pages lead to the Spanish form."""
+    language = page_language(env.page.file.src_uri)
     service = facts["intake"].get("service_url")
     if service:
-        return service.rstrip("/") + f"/{form}/"
+        prefix = "" if language == DEFAULT_LANGUAGE else f"/{language}"
+        return service.rstrip("/") + f"{prefix}/{form}/"
     return _page_link(env, f"{form}.md")
+
+
+def default_source(src_uri: str) -> str:
+    """The default-language file a page translates: `guide/index.es.md` -> `guide/index.md`."""
+    language = page_language(src_uri)
+    if language == DEFAULT_LANGUAGE:
+        return src_uri
+    return src_uri.removesuffix(f".{language}.md") + ".md"
+
+
+def translated_source(src_uri: str, language: str) -> str:
+    """The file that holds `src_uri` (a default-language file) in `language`."""
+    if language == DEFAULT_LANGUAGE:
+        return src_uri
+    return src_uri.removesuffix(".md") + f".{language}.md"
+
+
+def nav_translations(conf: Any, language: str) -> dict[str, str]:
+    """The navigation titles mkdocs.yml gives the i18n plugin for `language`."""
+    plugin = conf["plugins"].get("i18n")
+    for lang in plugin.config.languages if plugin else []:
+        if lang.locale == language:
+            return dict(lang.nav_translations or {})
+    return {}
 
 
 def nav_pages(
@@ -77,33 +124,48 @@ def faq_entries(markdown_text: str) -> list[dict[str, str]]:
 
 
 def define_env(env: Any) -> None:
-    facts = load_facts()
-    env.variables["clinic"] = facts
-    # The theme's templates (crisis bar, header, footer, JSON-LD) read the same facts.
-    env.conf["extra"]["clinic"] = facts
+    all_facts = load_facts()
+    facts_by_language = {lang: localized(all_facts, lang) for lang in site_strings()}
+    env.variables["clinic"] = facts_by_language[DEFAULT_LANGUAGE]
+    # The theme's templates (crisis bar, header, footer, JSON-LD) read the same facts, and the
+    # site's own words in the language the theme is built in (config.theme.language).
+    env.conf["extra"]["clinic"] = facts_by_language[DEFAULT_LANGUAGE]
+    env.conf["extra"]["clinic_by_language"] = facts_by_language
+    env.conf["extra"]["strings"] = site_strings()
+
+    def words() -> dict[str, str]:
+        """The site's own words in the current page's language."""
+        return site_strings()[page_language(env.page.file.src_uri)]
+
+    def facts() -> dict[str, Any]:
+        return facts_by_language[page_language(env.page.file.src_uri)]
 
     @env.macro
     def phone_link(label: str | None = None) -> str:
         """The clinic's number as a click-to-call link."""
-        text = html.escape(label or facts["phone"])
-        return f'<a class="clinic-phone" href="{facts["phone_tel"]}">{text}</a>'
+        text = html.escape(label or all_facts["phone"])
+        return f'<a class="clinic-phone" href="{all_facts["phone_tel"]}">{text}</a>'
 
     @env.macro
     def call_button(label: str | None = None) -> str:
-        text = html.escape(label or f"Call {facts['phone']}")
-        return f'<a class="md-button" href="{facts["phone_tel"]}">{text}</a>'
+        text = html.escape(label or words()["call_label"].format(phone=all_facts["phone"]))
+        return f'<a class="md-button" href="{all_facts["phone_tel"]}">{text}</a>'
 
     @env.macro
-    def consult_link(label: str = "request a free consultation") -> str:
-        return f"[{label}]({_form_link(env, facts, 'consultation')})"
+    def consult_link(label: str | None = None) -> str:
+        label = label or words()["consult_link"]
+        return f"[{label}]({_form_link(env, all_facts, 'consultation')})"
 
     @env.macro
-    def consult_button(label: str = "Request a free consultation") -> str:
-        return f"[{label}]({_form_link(env, facts, 'consultation')}){{ .md-button .md-button--primary }}"
+    def consult_button(label: str | None = None) -> str:
+        label = label or words()["consult_button"]
+        link = _form_link(env, all_facts, "consultation")
+        return f"[{label}]({link}){{ .md-button .md-button--primary }}"
 
     @env.macro
-    def assessment_link(label: str = "personal assessment form") -> str:
-        return f"[{label}]({_form_link(env, facts, 'assessment')})"
+    def assessment_link(label: str | None = None) -> str:
+        label = label or words()["assessment_link"]
+        return f"[{label}]({_form_link(env, all_facts, 'assessment')})"
 
     @env.macro
     def bullet_list(items: list[str]) -> str:
@@ -111,49 +173,64 @@ def define_env(env: Any) -> None:
 
     @env.macro
     def problem_list() -> str:
-        return bullet_list([p["label"] for p in facts["problems"]])
+        return bullet_list([p["label"] for p in facts()["problems"]])
 
     def title_of(title: str | None, src: str) -> str:
+        """A page's navigation title in the current page's language (mkdocs.yml's
+        nav_translations), or else the title in the page's own front matter."""
+        language = page_language(env.page.file.src_uri)
+        if title and language != DEFAULT_LANGUAGE:
+            title = nav_translations(env.conf, language).get(title)
         return title or page_front_matter(env.conf["docs_dir"], src).get("title", src)
 
     @env.macro
-    def next_page_link(lead: str = "Next") -> str:
+    def next_page_link(lead: str | None = None) -> str:
         """A link to whatever page follows this one in the navigation, so reordering the
         navigation is all it takes to reorder the guide."""
         pages = nav_pages(env.conf["nav"])
-        here = [src for _, src, _ in pages].index(env.page.file.src_uri)
+        here = [src for _, src, _ in pages].index(default_source(env.page.file.src_uri))
         if here + 1 >= len(pages):
             return ""
         title, src, _ = pages[here + 1]
-        return f"{lead}: [{title_of(title, src)}]({_page_link(env, src)})"
+        src = translated_source(src, page_language(env.page.file.src_uri))
+        return f"{lead or words()['next_page']}: [{title_of(title, src)}]({_page_link(env, src)})"
 
     @env.macro
     def section_contents() -> str:
         """A numbered list of this page's navigation section, each with its description."""
         pages = nav_pages(env.conf["nav"])
-        section = next(sec for _, src, sec in pages if src == env.page.file.src_uri)
+        here = default_source(env.page.file.src_uri)
+        language = page_language(env.page.file.src_uri)
+        section = next(sec for _, src, sec in pages if src == here)
         lines = []
         for n, (title, src, _) in enumerate((p for p in pages if p[2] == section), 1):
+            is_here = src == here
+            src = translated_source(src, language)
             about = page_front_matter(env.conf["docs_dir"], src).get("description", "")
-            if src == env.page.file.src_uri:
-                lines.append(f"{n}. **This page:** {about}")
+            if is_here:
+                lines.append(f"{n}. **{words()['this_page']}:** {about}")
             else:
                 lines.append(f"{n}. [{title_of(title, src)}]({_page_link(env, src)}): {about}")
         return "\n".join(lines)
 
     @env.macro
+    def long_date(when: dt.date | str) -> str:
+        """A date written out in the page's language: November 20, 2026 or 20 de noviembre de 2026.
+        Takes the date as YAML reads it, or as text (engines that keep front matter as text)."""
+        if isinstance(when, str):
+            when = dt.date.fromisoformat(when)
+        month = words()["months"][when.month - 1]
+        return words()["long_date"].format(day=when.day, month=month, year=when.year)
+
+    @env.macro
     def crisis_lines() -> str:
-        c = facts["crisis"]
-        return "\n".join(
-            [
-                f'- **Call or text <a href="{c["lifeline_tel"]}">{c["lifeline_number"]}</a>** '
-                f"(the {c['lifeline_name']}), any time, day or night. "
-                f'You can also <a href="{c["lifeline_sms"]}">send a text</a> or '
-                f"[chat online at {c['lifeline_chat_label']}]({c['lifeline_chat']}).",
-                f'- **Call <a href="{c["emergency_tel"]}">{c["emergency_number"]}</a>** '
-                "if you or someone else is in danger right now.",
-            ]
-        )
+        return words()["crisis_lines"].format(**facts()["crisis"])
+
+
+def on_pre_page_macros(env: Any) -> None:
+    """A Spanish page reads `clinic` in Spanish: the `_es` forms of worded facts (clinic.yml)."""
+    language = page_language(env.page.file.src_uri)
+    env.variables["clinic"] = env.conf["extra"]["clinic_by_language"][language]
 
 
 def on_post_page_macros(env: Any) -> None:

@@ -247,6 +247,9 @@ def questionnaire_response(submission: dict[str, Any]) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
         "id": submission["reference"],
+        # The language of the form the person filled in (BCP-47), so the answers in their own
+        # words are read as Spanish; the questions' texts stay the Questionnaire's own (English).
+        "language": submission.get("language") or "en",
         "contained": [patient, *([related] if related else [])],
         "identifier": {
             "system": f"{fhir_base()}/intake-reference",

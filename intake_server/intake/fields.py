@@ -8,6 +8,7 @@ from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, SelectMultipleField, TelField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -29,7 +30,7 @@ class PhoneField(TelField):
             number = None
         if number is None or not phonenumbers.is_valid_number(number):
             raise ValidationError(
-                "Enter a phone number we can call, with the area code, like 314-555-0142"
+                _l("Enter a phone number we can call, with the area code, like 314-555-0142")
             )
         self.normalised = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -47,7 +48,7 @@ class OptionalEmailField(EmailField):
         try:
             self.normalised = validate_email(text, check_deliverability=False).normalized
         except EmailNotValidError:
-            raise ValidationError("Enter an email address like name@example.com") from None
+            raise ValidationError(_l("Enter an email address like name@example.com")) from None
 
 
 class CheckboxesField(SelectMultipleField):
@@ -70,12 +71,12 @@ class BirthDateField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(
-                "Enter your date of birth as month/day/year, like 03/14/1990"
+                _l("Enter your date of birth as month/day/year, like 03/14/1990")
             ) from None
 
     def pre_validate(self, form: Any) -> None:
         if self.data and not (date(1900, 1, 1) <= self.data <= date.today()):
-            raise ValidationError("Enter a date of birth in the past, like 03/14/1990")
+            raise ValidationError(_l("Enter a date of birth in the past, like 03/14/1990"))
 
 
 class RequiredWhen:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     FieldList,
@@ -19,6 +20,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..clinic import clinic
+from ..web.language import fact
 from .fields import (
     BirthDateField,
     CheckboxesField,
@@ -53,7 +55,7 @@ class IntakeForm(PlainTextForm):
     """What both forms share: a honeypot and a token that makes a repeated POST harmless."""
 
     # People never see or fill this; automated scripts tend to.
-    website = StringField("Leave this field empty", validators=[Optional(), Length(max=200)])
+    website = StringField(_l("Leave this field empty"), validators=[Optional(), Length(max=200)])
     form_id = HiddenField(validators=[InputRequired(), Length(min=16, max=64)])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -85,116 +87,120 @@ class IntakeForm(PlainTextForm):
 
 def insurance_choices() -> list[SelectChoice]:
     plans = clinic()["insurance"]
-    pairs = [("", "Choose one")]
+    pairs = [("", _l("Choose one"))]
     pairs += [(name, name) for name in plans["in_network"] + plans["out_of_network"]]
     pairs += [
-        ("other", "Another insurance plan"),
-        ("self_pay", "No insurance, or I would pay myself (self-pay)"),
-        (MEDICARE, "Medicare or Medicaid"),
-        ("not_sure", "I'm not sure"),
+        ("other", _l("Another insurance plan")),
+        ("self_pay", _l("No insurance, or I would pay myself (self-pay)")),
+        (MEDICARE, _l("Medicare or Medicaid")),
+        ("not_sure", _l("I'm not sure")),
     ]
     return _options(*pairs)
 
 
 class ConsultationForm(IntakeForm):
     for_whom = RadioField(
-        "Who is this request for?",
-        choices=_options(("self", "For me"), ("loved_one", "For someone I care about")),
-        validators=[_required("Choose who this request is for")],
+        _l("Who is this request for?"),
+        choices=_options(("self", _l("For me")), ("loved_one", _l("For someone I care about"))),
+        validators=[_required(_l("Choose who this request is for"))],
     )
     requester_name = StringField(
-        "Your name",
-        validators=[_required("Enter your name"), Length(max=NAME_MAX)],
+        _l("Your name"),
+        validators=[_required(_l("Enter your name")), Length(max=NAME_MAX)],
         render_kw={"autocomplete": "name"},
     )
     relationship = StringField(
-        "How do you know them?",
-        description="For example: parent, partner, friend",
+        _l("How do you know them?"),
+        description=_l("For example: parent, partner, friend"),
         validators=[
-            RequiredWhen(_for_someone_else, "Enter how you know the person you are asking for"),
+            RequiredWhen(_for_someone_else, _l("Enter how you know the person you are asking for")),
             Length(max=SHORT_MAX),
         ],
     )
     person_knows = RadioField(
-        "Do they know you are asking for help for them?",
-        choices=_options(("yes", "Yes"), ("no", "No"), ("not_sure", "I'm not sure")),
-        validators=[RequiredWhen(_for_someone_else, "Choose whether they know you are asking")],
+        _l("Do they know you are asking for help for them?"),
+        choices=_options(("yes", _l("Yes")), ("no", _l("No")), ("not_sure", _l("I'm not sure"))),
+        validators=[RequiredWhen(_for_someone_else, _l("Choose whether they know you are asking"))],
     )
     person_first_name = StringField(
-        "Their first name",
+        _l("Their first name"),
         validators=[
             RequiredWhen(
-                _for_someone_else, "Enter the first name of the person you are asking for"
+                _for_someone_else, _l("Enter the first name of the person you are asking for")
             ),
             Length(max=NAME_MAX),
         ],
     )
     phone = PhoneField(
-        "Phone number",
-        description="The number we should call.",
-        validators=[_required("Enter a phone number we can call"), Length(max=40)],
+        _l("Phone number"),
+        description=_l("The number we should call."),
+        validators=[_required(_l("Enter a phone number we can call")), Length(max=40)],
         render_kw={"autocomplete": "tel"},
     )
     email = OptionalEmailField(
-        "Email (optional)",
+        _l("Email (optional)"),
         validators=[Optional(), Length(max=254)],
         render_kw={"autocomplete": "email"},
     )
     contact_method = RadioField(
-        "How should we contact you?",
-        choices=_options(("call", "Phone call"), ("text", "Text message"), ("email", "Email")),
+        _l("How should we contact you?"),
+        choices=_options(
+            ("call", _l("Phone call")), ("text", _l("Text message")), ("email", _l("Email"))
+        ),
         default="call",
-        validators=[_required("Choose how we should contact you")],
+        validators=[_required(_l("Choose how we should contact you"))],
     )
     best_time = SelectField(
-        "Best time to reach you",
+        _l("Best time to reach you"),
         choices=_options(
-            ("any", "Any time"),
-            ("morning", "Morning (9 am to noon)"),
-            ("afternoon", "Afternoon (noon to 5 pm)"),
-            ("evening", "Early evening (5 pm to 7 pm)"),
+            ("any", _l("Any time")),
+            ("morning", _l("Morning (9 am to noon)")),
+            ("afternoon", _l("Afternoon (noon to 5 pm)")),
+            ("evening", _l("Early evening (5 pm to 7 pm)")),
         ),
         default="any",
-        validators=[_required("Choose the best time to reach you")],
+        validators=[_required(_l("Choose the best time to reach you"))],
     )
     insurance = SelectField(
-        "Insurance",
+        _l("Insurance"),
         choices=insurance_choices,
-        description=(
+        description=_l(
             "We cannot accept Medicare or Medicaid. If that is your coverage, please still send "
             "this request: we will help you find care that fits."
         ),
-        validators=[_required("Choose your insurance, or \u201cI'm not sure\u201d")],
+        validators=[_required(_l("Choose your insurance, or \u201cI'm not sure\u201d"))],
     )
     message = TextAreaField(
-        "Anything you would like us to know (optional)",
-        description="A few words are enough. Please do not share more than you are comfortable with.",
+        _l("Anything you would like us to know (optional)"),
+        description=_l(
+            "A few words are enough. Please do not share more than you are comfortable with."
+        ),
         validators=[
             Optional(),
-            Length(max=LONG_MAX, message=f"Keep this under {LONG_MAX} characters"),
+            Length(max=LONG_MAX, message=_l("Keep this under %(max)d characters")),
         ],
     )
     heard_about = SelectField(
-        "How did you hear about us? (optional)",
+        _l("How did you hear about us? (optional)"),
         choices=_options(
-            ("", "Choose one"),
-            ("search", "An internet search"),
-            ("doctor", "A doctor or therapist"),
-            ("insurer", "My insurance company"),
-            ("friend", "A friend or family member"),
-            ("social", "Social media"),
-            ("other", "Somewhere else"),
+            ("", _l("Choose one")),
+            ("search", _l("An internet search")),
+            ("doctor", _l("A doctor or therapist")),
+            ("insurer", _l("My insurance company")),
+            ("friend", _l("A friend or family member")),
+            ("social", _l("Social media")),
+            ("other", _l("Somewhere else")),
         ),
         validators=[Optional()],
     )
     consent = BooleanField(
-        "You may contact me about this request in the way I chose above.",
-        validators=[_required("Tick the box so we are allowed to contact you")],
+        _l("You may contact me about this request in the way I chose above."),
+        validators=[_required(_l("Tick the box so we are allowed to contact you"))],
     )
 
     def validate_contact_method(self, field: RadioField) -> None:
         if field.data == "email" and not (self.email.data or "").strip():
-            raise ValidationError("Add an email address, or choose a phone call or text")
+            raise ValidationError(_l("Add an email address, or choose a phone call or text"))
 
     def payload(self) -> dict[str, Any]:
         for_other = self.for_whom.data == "loved_one"
@@ -218,8 +224,9 @@ class ConsultationForm(IntakeForm):
 
 
 def problem_choices() -> list[SelectChoice]:
-    pairs = [(p["key"], p["label"]) for p in clinic()["problems"]]
-    return _options(*pairs, ("other", "Something else"))
+    """The problems from clinic.yml, in the page's language (staff and FHIR read English)."""
+    pairs = [(p["key"], fact(p, "label")) for p in clinic()["problems"]]
+    return _options(*pairs, ("other", _l("Something else")))
 
 
 class AssessmentForm(IntakeForm):
@@ -227,43 +234,45 @@ class AssessmentForm(IntakeForm):
     questions are not asked (the link says who it is for)."""
 
     full_name = StringField(
-        "Your full name",
-        validators=[_required("Enter your full name"), Length(max=NAME_MAX)],
+        _l("Your full name"),
+        validators=[_required(_l("Enter your full name")), Length(max=NAME_MAX)],
         render_kw={"autocomplete": "name"},
     )
     date_of_birth = BirthDateField(
-        "Date of birth",
-        validators=[_required("Enter your date of birth, like 03/14/1990")],
+        _l("Date of birth"),
+        validators=[_required(_l("Enter your date of birth, like 03/14/1990"))],
     )
     phone = PhoneField(
-        "Phone number",
-        validators=[_required("Enter your phone number"), Length(max=40)],
+        _l("Phone number"),
+        validators=[_required(_l("Enter your phone number")), Length(max=40)],
         render_kw={"autocomplete": "tel"},
     )
     goals = FieldList(
         StringField(validators=[Optional(), Length(max=SHORT_MAX)]),
-        "Your goals",
+        _l("Your goals"),
         min_entries=5,
         max_entries=5,
     )
-    problems = CheckboxesField("What are you struggling with?", choices=problem_choices)
+    problems = CheckboxesField(_l("What are you struggling with?"), choices=problem_choices)
     problem_other = StringField(
-        "If something else, tell us in a few words",
+        _l("If something else, tell us in a few words"),
         validators=[
             RequiredWhen(
-                _other_problem, "Tell us in a few words what else you are struggling with"
+                _other_problem, _l("Tell us in a few words what else you are struggling with")
             ),
             Length(max=SHORT_MAX),
         ],
     )
     strengths = TextAreaField(
-        "Your strengths",
-        description="What are you good at? What helps you get through hard days? Who supports you?",
+        _l("Your strengths"),
+        description=_l(
+            "What are you good at? What helps you get through hard days? Who supports you?"
+        ),
         validators=[Optional(), Length(max=LONG_MAX)],
     )
     barriers = TextAreaField(
-        "What might get in the way",
-        description="For example: transport, work hours, childcare, money, feeling unsure.",
+        _l("What might get in the way"),
+        description=_l("For example: transport, work hours, childcare, money, feeling unsure."),
         validators=[Optional(), Length(max=LONG_MAX)],
     )
 
@@ -277,11 +286,11 @@ class AssessmentForm(IntakeForm):
 
     def validate_goals(self, field: FieldList) -> None:
         if not any((entry.data or "").strip() for entry in field.entries):
-            raise ValidationError("Write at least one goal, in your own words")
+            raise ValidationError(_l("Write at least one goal, in your own words"))
 
     def validate_problems(self, field: CheckboxesField) -> None:
         if not field.data:
-            raise ValidationError("Choose at least one, or \u201cSomething else\u201d")
+            raise ValidationError(_l("Choose at least one, or \u201cSomething else\u201d"))
 
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 
 @dataclass(frozen=True)
 class Kind:
     key: str
     # What staff and the notice mail call it.
     label: str
-    # The form page's title, as the person reads it.
+    # The form page's title, as the person reads it (in the page's language).
     title: str
     # The confirmation page's title.
     received_title: str
-    # Where the form is served (the site has a page of the same path).
+    # Where the English form is served (the site has a page of the same path; the Spanish
+    # form and page are at the same path under /es).
     path: str
     # The full name, for the FHIR Questionnaire.
     formal_title: str
@@ -27,16 +30,16 @@ KINDS: dict[str, Kind] = {
         Kind(
             key="consultation",
             label="Consultation request",
-            title="Request a free consultation",
-            received_title="Request received",
+            title=_l("Request a free consultation"),
+            received_title=_l("Request received"),
             path="/consultation/",
             formal_title="Request a free consultation",
         ),
         Kind(
             key="assessment",
             label="Personal assessment",
-            title="Your personal assessment",
-            received_title="Assessment received",
+            title=_l("Your personal assessment"),
+            received_title=_l("Assessment received"),
             path="/assessment/",
             formal_title="Personal assessment (treatment plan, part one)",
         ),

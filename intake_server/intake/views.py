@@ -3,6 +3,10 @@
 form -> validation -> urgency -> store (committed) -> redirect to a confirmation that reads the
 stored receipt. The forms check their own CSRF token (app.py exempts this blueprint from the
 global check), so an expired token keeps every answer and asks for one more press.
+
+Every page is served in each language at its own address (/consultation/, /es/consultation/):
+the address is the language (web/language.py), links between the pages keep it, and what is
+stored records it, so staff know to call back in Spanish.
 """
 
 from __future__ import annotations
@@ -10,12 +14,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from flask import (
     Blueprint,
     Response,
+    current_app,
     redirect,
     render_template,
     request,
@@ -23,13 +29,16 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import format_date
+from flask_babel import gettext as _
 from werkzeug.exceptions import TooManyRequests
 
 from ..business_days import Deadlines
 from ..clinic import clinic
 from ..extensions import compress, limiter
 from ..services import services
-from ..storage import LinkUnusable, StorageUnavailable
+from ..storage import LANGUAGES, LinkUnusable, StorageUnavailable
+from ..web.language import language_prefix, page_language
 from ..web.render import render_page
 from .crisis import tables_json
 from .forms import MEDICARE, AssessmentForm, ConsultationForm, IntakeForm
@@ -40,6 +49,38 @@ log = logging.getLogger(__name__)
 bp = Blueprint("intake", __name__)
 # A random value of this browser's own, kept in its session cookie from the first form page on.
 SENDER = "sender"
+# The URL value that names a page's language; views never see it (the address already says it).
+LANG = "lang"
+
+
+@bp.url_value_preprocessor
+def _drop_language(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    if values:
+        values.pop(LANG, None)
+
+
+@bp.url_defaults
+def _keep_language(endpoint: str, values: dict[str, Any]) -> None:
+    """A link from one of these pages to another stays in the page's language."""
+    if LANG not in values and current_app.url_map.is_endpoint_expecting(endpoint, LANG):
+        values[LANG] = page_language()
+
+
+def each_language(path: str, **options: Any) -> Callable[[Callable], Callable]:
+    """Serve a view at `path` in English and at the same path under each other language's
+    prefix; url_for(endpoint, lang="es") builds the Spanish address."""
+
+    def register(view: Callable) -> Callable:
+        for language in LANGUAGES:
+            bp.add_url_rule(
+                language_prefix(language) + path,
+                view_func=view,
+                defaults={LANG: language},
+                **options,
+            )
+        return view
+
+    return register
 
 
 @bp.app_template_global()
@@ -78,7 +119,7 @@ def render_form(
         clinic=clinic(),
         urgent_keys=clinic()["urgent_problems"],
     )
-    title = ("Error: " if has_errors else "") + KINDS[kind].title
+    title = _("Error: %(title)s", title=KINDS[kind].title) if has_errors else KINDS[kind].title
     return render_page(KINDS[kind].path, body, title, status=status, no_store=True)
 
 
@@ -134,6 +175,7 @@ def handle(kind: str) -> ResponseReturnValue:
             urgent=urgent,
             idempotency_key=repeat_key(form.form_id.data),
             link_token=token,
+            language=page_language(),
         )
     except LinkUnusable:
         # Keep every answer; the identity questions come back so the form can still be sent.
@@ -148,6 +190,7 @@ def handle(kind: str) -> ResponseReturnValue:
         extra={
             "kind": kind,
             "reference": receipt.reference,
+            "language": receipt.language,
             "urgent": urgent,
             "first_copy": receipt.created,
         },
@@ -158,24 +201,25 @@ def handle(kind: str) -> ResponseReturnValue:
     return redirect(url_for("intake.received"), code=303)
 
 
-@bp.route("/consultation/", methods=["GET", "POST"])
+@each_language("/consultation/", methods=["GET", "POST"])
 @limiter.limit(_form_rate_limit, methods=["POST"])
 def consultation() -> ResponseReturnValue:
     return handle("consultation")
 
 
-@bp.route("/assessment/", methods=["GET", "POST"])
+@each_language("/assessment/", methods=["GET", "POST"])
 @limiter.limit(_form_rate_limit, methods=["POST"])
 def assessment() -> ResponseReturnValue:
     return handle("assessment")
 
 
 def _day_words(moment: datetime) -> str:
-    """ "Friday, November 27": the day the promise falls on, in the clinic's time."""
-    return f"{moment:%A}, {moment:%B} {moment.day}"
+    """ "Friday, November 27": the day the promise falls on, in the clinic's time and the
+    page's language."""
+    return format_date(moment, _("EEEE, MMMM d"), rebase=False)
 
 
-@bp.get("/received/")
+@each_language("/received/", methods=["GET"])
 def received() -> ResponseReturnValue:
     """The confirmation, read back from the database: what it shows was stored."""
     reference = session.get("receipt")

@@ -3,7 +3,8 @@ failing to sign in, without putting PHI in an email.
 
 Email leaves the clinic's control (mail servers, phones, forwarding), so a notice says only what
 kind of submission came in, whether it is urgent, its reference, and where to read it after signing
-in. `notice_hook` queues the notice in the submission's own transaction (an on_insert hook of the
+in. The language the person wrote in is
+there too (metadata, not PHI), so whoever calls back knows to call in Spanish. `notice_hook` queues the notice in the submission's own transaction (an on_insert hook of the
 SubmissionStore), so it exists exactly when the submission does; `failed_sign_ins_hook` does the
 same for the StaffStore's failed attempts; `delivery.py` sends them later.
 """
@@ -16,6 +17,7 @@ from urllib.parse import quote, urlencode
 
 from ..config import Settings
 from ..intake.kinds import KINDS
+from ..intake.languages import LANGUAGE_NAMES
 from ..storage import FailureHook, InsertHook, Submission, enqueue
 
 if TYPE_CHECKING:
@@ -32,14 +34,17 @@ def detail_url(dashboard_url: str, reference: str) -> str:
 
 
 def submission_notice(
-    kind: str, urgent: bool, reference: str, dashboard_url: str
+    kind: str, urgent: bool, reference: str, dashboard_url: str, language: str = "en"
 ) -> tuple[str, str]:
     """(subject, body) of the notice for a new submission. `dashboard_url` is the link to its
-    detail page. Takes no answers at all, so no answer can end up in a mail."""
+    detail page; `language` is the language of the form it was sent from. Takes no answers at
+    all, so no answer can end up in a mail."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     label = KINDS[kind].label.lower()
-    subject = f"{'URGENT: ' if urgent else ''}New {label} {reference}"
+    spoken = LANGUAGE_NAMES[language]
+    in_language = "" if language == "en" else f" ({spoken})"
+    subject = f"{'URGENT: ' if urgent else ''}New {label} {reference}{in_language}"
     priority = (
         "URGENT: marked urgent when it arrived. Please read it first." if urgent else "routine"
     )
@@ -49,6 +54,7 @@ def submission_notice(
             "",
             f"Reference: {reference}",
             f"Priority: {priority}",
+            f"Language: {spoken}" + (f" (please call back in {spoken})" if in_language else ""),
             "",
             "Read it in the intake dashboard (staff sign-in needed):",
             dashboard_url,
@@ -93,7 +99,7 @@ def notice_hook(settings: Settings) -> InsertHook:
 
     def queue_notice(session: Session, row: Submission) -> None:
         link = detail_url(dashboard_url, row.reference)
-        subject, body = submission_notice(row.kind, row.urgent, row.reference, link)
+        subject, body = submission_notice(row.kind, row.urgent, row.reference, link, row.language)
         for address in addresses:
             enqueue(session, address, subject, body, now=row.received_at)
         if not row.urgent:

@@ -17,6 +17,7 @@ from ..clinic import clinic, clinic_zone
 from ..intake.crisis import highlight
 from ..intake.forms import FORMS, choice_labels, question_names, question_text
 from ..intake.kinds import KINDS
+from ..intake.languages import LANGUAGE_NAMES as LANGUAGE_NAMES
 from ..intake.urgency import crisis_language, stored_reasons
 
 STATUS_LABELS = {

@@ -14,6 +14,7 @@ from ..intake.text import without_controls
 from ..services import services
 from ..storage import (
     DUPLICATE_WINDOW,
+    LANGUAGES,
     OUTCOMES,
     REASON_MAX,
     STATUSES,
@@ -29,7 +30,7 @@ from .identity import current_actor
 
 PER_PAGE = 50
 # The only query arguments each list reads, and the only ones its links carry on.
-QUEUE_FILTERS = ("status", "kind", "assignee", "urgent")
+QUEUE_FILTERS = ("status", "kind", "assignee", "urgent", "language")
 # The status each status usually moves to next: the first button in "Work on it".
 NEXT_STATUS = {"in_progress": "contacted", "contacted": "evaluation_scheduled"}
 # Longest text the look-up box reads: a reference with generous spacing.
@@ -62,6 +63,7 @@ def _filters(args: dict[str, str]) -> QueueFilter:
         kind=args.get("kind"),
         assignee=assignee,
         urgent={"yes": True, "no": False}.get(args.get("urgent", "")),
+        language=args.get("language") if args.get("language") in LANGUAGES else None,
     )
 
 
@@ -222,8 +224,10 @@ def create_link(reference: str) -> ResponseReturnValue:
         flash(str(problem), "error")
         return redirect(url_for("staff.detail", reference=reference), code=303)
     # Shown once, on this response only: the token is never stored or put in a cookie. The
-    # address is the configured one, never the Host this request came with.
-    link = services().settings.public_url + url_for("intake.assessment", link=token)
+    # address is the configured one, never the Host this request came with, and the form is in
+    # the language the person wrote to us in.
+    language = work().language_of(reference)
+    link = services().settings.public_url + url_for("intake.assessment", link=token, lang=language)
     return detail(reference, new_link=link)
 
 

@@ -56,7 +56,9 @@
 
   form.addEventListener("submit", function () {
     var button = form.querySelector(".intake-submit");
-    // A second click would send the same form_id and be ignored by the server anyway.
-    window.setTimeout(function () { button.disabled = true; button.textContent = "Sending\u2026"; }, 0);
+    // A second click would send the same form_id and be ignored by the server anyway. The
+    // words come from the page (data-sending), in the page's language.
+    var sending = button.getAttribute("data-sending") || button.textContent;
+    window.setTimeout(function () { button.disabled = true; button.textContent = sending; }, 0);
   });
 })();

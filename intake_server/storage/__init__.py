@@ -16,7 +16,14 @@ from intake_server.storage.derived import normalise_phone, rederive_all
 from intake_server.storage.exports import ExportReader, ExportRow
 from intake_server.storage.health import WriteProbe
 from intake_server.storage.links import LinkUnusable
-from intake_server.storage.models import KINDS, OUTCOMES, ROLES, STATUSES, Submission
+from intake_server.storage.models import (
+    KINDS,
+    LANGUAGES,
+    OUTCOMES,
+    ROLES,
+    STATUSES,
+    Submission,
+)
 from intake_server.storage.outbox import DEFAULT_LEASE, MAX_ATTEMPTS, DueMessage, Outbox, enqueue
 from intake_server.storage.reference import new_reference, normalise_reference
 from intake_server.storage.report import ReportReader, ReportRow
@@ -50,6 +57,7 @@ __all__ = [
     "DEFAULT_LEASE",
     "DUPLICATE_WINDOW",
     "KINDS",
+    "LANGUAGES",
     "MAX_ATTEMPTS",
     "OUTCOMES",
     "REASON_MAX",

@@ -28,6 +28,9 @@ KINDS = ("consultation", "assessment")
 STATUSES = ("new", "in_progress", "contacted", "evaluation_scheduled", "closed")
 OUTCOMES = ("admitted", "referred", "not_a_fit", "no_response", "duplicate", "spam")
 ROLES = ("staff", "admin")
+# The languages the forms are offered in (ISO 639-1), English first: the language a person
+# filled a form in is the language staff call back in. Metadata, not PHI.
+LANGUAGES = ("en", "es")
 
 # Fixed constraint names, so migrations can refer to them identically on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -76,6 +79,7 @@ class Submission(Base):
     __table_args__ = (
         _one_of("kind", KINDS),
         _one_of("status", STATUSES),
+        _one_of("language", LANGUAGES),
         # The staff queue: one status at a time, urgent before routine, oldest first.
         Index("ix_submissions_queue", "status", "urgent", "received_at"),
     )
@@ -84,6 +88,8 @@ class Submission(Base):
     reference: Mapped[str] = mapped_column(String(9), unique=True, index=True)
     kind: Mapped[str] = mapped_column(String(16))
     urgent: Mapped[bool] = mapped_column(Boolean)
+    # The language of the form the person filled in (one of LANGUAGES).
+    language: Mapped[str] = mapped_column(String(8), server_default="en")
     status: Mapped[str] = mapped_column(String(32), server_default="new")
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

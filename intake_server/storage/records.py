@@ -29,6 +29,7 @@ def submission_record(row: Submission, keyring: Keyring) -> dict[str, Any]:
         "reference": row.reference,
         "kind": row.kind,
         "urgent": row.urgent,
+        "language": row.language,
         "status": row.status,
         "outcome": row.outcome,
         "received_at": row.received_at,

@@ -27,7 +27,7 @@ from intake_server.storage.database import (
 )
 from intake_server.storage.derived import derived_columns
 from intake_server.storage.links import LinkUnusable, link_is_usable, redeem_link
-from intake_server.storage.models import KINDS, Submission
+from intake_server.storage.models import KINDS, LANGUAGES, Submission
 from intake_server.storage.records import find_submission, submission_record
 from intake_server.storage.reference import new_reference
 
@@ -52,6 +52,7 @@ class Receipt:
     urgent: bool
     received_at: datetime
     created: bool
+    language: str = LANGUAGES[0]
 
 
 @contextmanager
@@ -90,13 +91,17 @@ class SubmissionStore:
         urgent: bool,
         idempotency_key: str,
         link_token: str | None = None,
+        language: str = LANGUAGES[0],
     ) -> Receipt:
         """Store a submission and return its receipt once committed. Sending the same
         idempotency key again returns the first receipt (created=False) instead of a second row.
         With a personal link's token, the link is used up and the submission attached to its
-        consultation in the same transaction; a used or expired link raises LinkUnusable."""
+        consultation in the same transaction; a used or expired link raises LinkUnusable.
+        `language` is the language of the form the person filled in (metadata, in the clear)."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+        if language not in LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
         if not 0 < len(idempotency_key) <= IDEMPOTENCY_KEY_MAX:
             raise ValueError(f"idempotency_key must be 1 to {IDEMPOTENCY_KEY_MAX} characters")
         token = self._keyring.encrypt(payload)
@@ -113,6 +118,7 @@ class SubmissionStore:
                         urgent=urgent,
                         idempotency_key=idempotency_key,
                         link_token=link_token,
+                        language=language,
                     )
                 except LinkUnusable:
                     # Used up by this very form's first copy? Then that copy is the answer.
@@ -168,6 +174,7 @@ class SubmissionStore:
         urgent: bool,
         idempotency_key: str,
         link_token: str | None,
+        language: str,
     ) -> Receipt:
         # A write transaction of its own (on SQLite: through the writers' gate, BEGIN IMMEDIATE).
         now = self._clock()
@@ -175,6 +182,7 @@ class SubmissionStore:
             reference=new_reference(),
             kind=kind,
             urgent=urgent,
+            language=language,
             received_at=now,
             updated_at=now,
             idempotency_key=idempotency_key,
@@ -198,4 +206,5 @@ def _receipt(row: Submission, *, created: bool) -> Receipt:
         urgent=row.urgent,
         received_at=row.received_at,
         created=created,
+        language=row.language,
     )

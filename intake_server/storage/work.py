@@ -32,6 +32,7 @@ from intake_server.storage.database import session_factory, writer_session_facto
 from intake_server.storage.links import issue_link
 from intake_server.storage.models import (
     KINDS,
+    LANGUAGES,
     OUTCOMES,
     STATUSES,
     AssessmentLink,
@@ -60,6 +61,7 @@ class QueueFilter:
     kind: str | None = None
     assignee: str | None = None  # "me", "none", or a staff id as text
     urgent: bool | None = None
+    language: str | None = None  # one of LANGUAGES, or None for every language
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class QueueRow:
     outcome: str | None
     received_at: datetime
     assignee_email: str | None
+    language: str
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,7 @@ def queue_rows() -> Select:
             Submission.outcome,
             Submission.received_at,
             assignee.email,
+            Submission.language,
             Submission.id,
         )
         .outerjoin(assignee, assignee.id == Submission.assignee_id)
@@ -259,6 +263,8 @@ class WorkStore:
             conditions.append(Submission.kind == filters.kind)
         if filters.urgent is not None:
             conditions.append(Submission.urgent.is_(filters.urgent))
+        if filters.language in LANGUAGES:
+            conditions.append(Submission.language == filters.language)
         if filters.assignee == "me":
             conditions.append(Submission.assignee_id == me)
         elif filters.assignee == "none":
@@ -358,6 +364,12 @@ class WorkStore:
             "assignee_id": row.assignee_id,
             "assignee_email": assignee.email if assignee else None,
         }
+
+    def language_of(self, reference: str) -> str | None:
+        """The language a submission was sent in (metadata only, nothing decrypted), or None."""
+        with self._read() as session:
+            row = find_submission(session, reference)
+            return row.language if row is not None else None
 
     def staff_members(self) -> list[tuple[int, str]]:
         """Active accounts, for the reassign menu and the assignee filter."""

@@ -14,6 +14,7 @@ def register(app: Flask, settings: Settings) -> None:
     from .errors import register_error_pages
     from .form_errors import described, error_list, field_error
     from .headers import init_security_headers
+    from .language import fact
 
     app.register_blueprint(health.bp)
     # Last: the site answers every path no other blueprint claims.
@@ -21,5 +22,5 @@ def register(app: Flask, settings: Settings) -> None:
     register_error_pages(app)
     refuse_other_bodies(app)
     init_security_headers(app, settings.site_dir)
-    for helper in (field_error, error_list, described):
+    for helper in (field_error, error_list, described, fact):
         app.add_template_global(helper)

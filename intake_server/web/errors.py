@@ -1,12 +1,14 @@
 """The error pages people may meet anywhere on the service, in the site's own dress.
 
 Blueprints answer their own special cases first (the forms' 429 keeps what was typed; the staff
-side answers 403 and stale form tokens in its own layout); these handlers answer the rest.
+side answers 403 and stale form tokens in its own layout); these handlers answer the rest, in the
+language of the address that was asked for (a post to /es/consultation/ is answered in Spanish).
 """
 
 from __future__ import annotations
 
 from flask import Flask, Response, render_template
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from ..clinic import clinic
@@ -22,23 +24,23 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(_: HTTPException) -> Response:
-        return problem_page("Too many requests", "too_many", 429)
+        return problem_page(gettext("Too many requests"), "too_many", 429)
 
     @app.errorhandler(413)
     def too_large(_: HTTPException) -> Response:
-        return problem_page("That was too much to send", "too_large", 413)
+        return problem_page(gettext("That was too much to send"), "too_large", 413)
 
     @app.errorhandler(415)
     def not_a_form(_: HTTPException) -> Response:
-        return problem_page("We could not read what was sent", "not_a_form", 415)
+        return problem_page(gettext("We could not read what was sent"), "not_a_form", 415)
 
     @app.errorhandler(FilesRefused)
     def a_file(_: HTTPException) -> Response:
-        return problem_page("We could not read what was sent", "not_a_form", 400)
+        return problem_page(gettext("We could not read what was sent"), "not_a_form", 400)
 
     @app.errorhandler(500)
     def server_error(_: Exception) -> Response:
-        return problem_page("Something went wrong", "server_error", 500)
+        return problem_page(gettext("Something went wrong"), "server_error", 500)
 
 
 def problem_page(title: str, problem: str, status: int) -> Response:

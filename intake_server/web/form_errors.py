@@ -12,8 +12,9 @@ from flask_wtf import FlaskForm
 def field_error(field: Any) -> tuple[str, str] | None:
     """The first error of a field as (id to link to, message); list fields point at the bad entry."""
     if field.type == "FieldList":
+        # The list's own messages (translated, so perhaps lazy strings); each entry's are lists.
         for message in field.errors:
-            if isinstance(message, str):
+            if not isinstance(message, list):
                 return field.entries[0].id, message
         for entry in field.entries:
             if entry.errors:

@@ -1,5 +1,5 @@
 """Answering a public page of the service (a form, a confirmation, an error) inside the built
-site's page of the same place, so it looks and navigates like the rest of the site."""
+site's page of the same place and language, so it looks and navigates like the rest of the site."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flask import Response
 
 from ..clinic import clinic
 from ..services import services
+from .language import in_language
 
 
 def render_page(
@@ -18,8 +19,9 @@ def render_page(
     with_intro: bool = True,
     no_store: bool = False,
 ) -> Response:
-    """`body` inside the built page at `page_url`, titled `title - clinic name`."""
-    shell = services().shells.get(page_url)
+    """`body` inside the built page at `page_url` (its English address) in the page's language,
+    titled `title - clinic name`."""
+    shell = services().shells.get(in_language(page_url))
     html = shell.render(body, f"{title} - {clinic()['name']}", with_intro=with_intro)
     response = Response(html, status=status, mimetype="text/html")
     if no_store:

@@ -4,6 +4,7 @@ Run it as ``make check-content`` (``make test`` runs it too). Each finding names
 and says what to do. Errors (exit status 1) stop the site from going out; warnings do not.
 
     python -m site_templates.content_check [--root PATH] [--today YYYY-MM-DD] [--no-cache]
+    python -m site_templates.content_check --stamp content/faq.es.md   # Spanish now matches
 
 What it checks, and why, is explained for editors in docs/editing.md.
 """
@@ -28,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from . import readability
+from . import readability, translations
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[2]
 MAX_GRADE = 8.0
@@ -48,6 +49,10 @@ RULES = {
     "alt-text": "an image without a description",
     "typed-fact": "a phone number, insurer or crisis line typed instead of taken from clinic.yml",
     "reading-grade": "a page harder to read than grade 8",
+    "translation-missing": "an English page without its Spanish page, or the other way round",
+    "translation-review": "a Spanish page no fluent clinician has read yet",
+    "translation-stale": "a Spanish page whose English page changed after it was written",
+    "cross-language-link": "a link that leads into the other language by mistake",
     "promise": "a word that promises a cure or a result",
     "facts-file": "a mistake in clinic.yml or content_rules.yml",
     "build": "the site could not be built",
@@ -562,7 +567,32 @@ def sentence_line(page: Page, sentence: str) -> int | None:
     return None
 
 
+def check_spanish_reading_grade(page: Page) -> Iterator[Finding]:
+    """Spanish pages are measured with Fernandez Huerta's reading ease (see readability.py)."""
+    score = readability.spanish_score(page.text)
+    if score >= readability.SPANISH_MIN_SCORE:
+        return
+    details = []
+    for ease, sentence in readability.hardest_spanish(page.text):
+        where = sentence_line(page, sentence)
+        at = f"line {where}, " if where else ""
+        details.append(f'{at}reading ease {ease:.0f}: "{sentence}"')
+    yield warning(
+        page.rel,
+        first_text_line(page),
+        "reading-grade",
+        f"Fernandez Huerta reading ease {score:.0f} is below "
+        f"{readability.SPANISH_MIN_SCORE:g} (about grade "
+        f"{readability.spanish_grade(score)}, above grade {MAX_GRADE:g}); use shorter "
+        "sentences and everyday words. The hardest sentences:",
+        *details,
+    )
+
+
 def check_reading_grade(page: Page) -> Iterator[Finding]:
+    if translations.language_of(page.rel) != translations.DEFAULT_LANGUAGE:
+        yield from check_spanish_reading_grade(page)
+        return
     body = page.text
     grade = readability.grade(body)
     if grade <= MAX_GRADE:
@@ -836,7 +866,10 @@ def check(root: Path, today: dt.date, use_cache: bool = True) -> list[Finding]:
     words, problems = load_promise_words(root)
     findings += problems
     rules = fact_rules(facts)
-    for path in content_pages(root):
+    site_url = str(facts.get("site_url") or "").rstrip("/") + "/"
+    pages = content_pages(root)
+    findings += translations.check_pairs(root, (p.relative_to(root).as_posix() for p in pages))
+    for path in pages:
         page, problems = read_page(root, path)
         findings += problems
         findings += check_front_matter(page, today)
@@ -844,6 +877,8 @@ def check(root: Path, today: dt.date, use_cache: bool = True) -> list[Finding]:
         findings += check_typed_facts(page, rules)
         findings += check_promises(page, words)
         findings += check_reading_grade(page)
+        findings += translations.check_translation(root, page)
+        findings += translations.check_links(page, site_url)
     findings += caused_elsewhere(check_build(root, use_cache), findings)
     return unique(findings)
 
@@ -899,12 +934,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--today", type=dt.date.fromisoformat, default=dt.date.today(), help="YYYY-MM-DD"
     )
     parser.add_argument("--no-cache", action="store_true", help="always rebuild the site")
+    parser.add_argument(
+        "--stamp",
+        nargs="+",
+        metavar="PAGE",
+        help="record that these Spanish pages now match their English pages, and stop",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     root = args.root.resolve()
+    if args.stamp:
+        return translations.stamp(root, args.stamp)
     findings = check(root, args.today, use_cache=not args.no_cache)
     print(report(findings, len(content_pages(root))))
     return 1 if any(f.level == "error" for f in findings) else 0

@@ -111,6 +111,16 @@ def test_a_request_for_oneself_has_the_patient_as_author(engine, intake) -> None
     assert resource["meta"]["tag"][0]["code"] == "urgent"
 
 
+def test_the_response_carries_the_language_of_the_form(engine, intake) -> None:
+    payload = form_payload(ConsultationForm, CONSULTATION)
+    spanish = store_submission(intake, "consultation", payload, language="es")
+    english = store_submission(intake, "consultation", payload)
+    resource = questionnaire_response(submission(engine, spanish))
+    validate_response(resource)
+    assert resource["language"] == "es"
+    assert questionnaire_response(submission(engine, english))["language"] == "en"
+
+
 def test_an_assessment_is_valid_fhir_with_the_person_as_author(engine, intake) -> None:
     payload = form_payload(
         AssessmentForm, {**ASSESSMENT, "problems": ["anxiety", "other"], "problem_other": "Noise"}

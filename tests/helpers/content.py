@@ -25,6 +25,16 @@ def findings(report: str) -> list[dict[str, str]]:
     return [m.groupdict() for line in report.splitlines() if (m := FINDING.match(line))]
 
 
+def counts(report: str, ignore: tuple[str, ...] = ("translation-review",)) -> tuple[int, int]:
+    """(errors, warnings) in a report, leaving out the rules named in `ignore`: every Spanish page
+    warns until a fluent clinician has read it, which says nothing about the change under test."""
+    kept = [
+        f for f in findings(report) if not f["message"].endswith(tuple(f"[{r}]" for r in ignore))
+    ]
+    errors = sum(f["level"] == "error" for f in kept)
+    return errors, len(kept) - errors
+
+
 def at(report: str, path: str, line: int, level: str = "error") -> list[str]:
     """The messages reported for one file and line at one level."""
     return [

@@ -34,13 +34,15 @@ def store_submission(
     payload: dict[str, Any] | None = None,
     *,
     urgent: bool = False,
+    language: str = "en",
 ) -> str:
     """Store a submission through the storage layer and return its reference. `payload`
     defaults to what the form stores for the sample answers. The store is the app's
-    (`services(app).submissions`) or one a test built on its own engine."""
+    (`services(app).submissions`) or one a test built on its own engine; `language` is the
+    language of the form it came from."""
     data = sample_payload(kind) if payload is None else payload
     key = secrets.token_urlsafe(16)
-    return store.add(kind, data, urgent=urgent, idempotency_key=key).reference
+    return store.add(kind, data, urgent=urgent, idempotency_key=key, language=language).reference
 
 
 def count_submissions(engine: sa.Engine) -> int:

@@ -28,6 +28,23 @@ def test_notice_text_holds_only_kind_urgency_reference_and_link() -> None:
         submission_notice("letter", False, "7KXM-Q4TZ", link)
 
 
+def test_a_spanish_submission_notice_says_spanish_and_nothing_more() -> None:
+    link = detail_url(DASHBOARD, "7KXM-Q4TZ")
+    subject, body = submission_notice("consultation", False, "7KXM-Q4TZ", link, "es")
+    assert subject == "New consultation request 7KXM-Q4TZ (Spanish)"
+    assert "Language: Spanish (please call back in Spanish)" in body
+    english_subject, english_body = submission_notice("consultation", False, "7KXM-Q4TZ", link)
+    assert "Spanish" not in english_subject + english_body
+    assert "Language: English" in english_body
+
+
+def test_the_hook_names_the_language_the_form_was_sent_in(mail_app) -> None:
+    send_form(mail_app.test_client(), "/es/consultation/", CONSULTATION)
+    [row] = outbox_rows(mail_app)
+    assert row.subject.endswith("(Spanish)") and "Language: Spanish" in row.body
+    assert "Maria" not in row.subject + row.body  # still no answers in a mail
+
+
 def test_the_link_is_the_dashboards_detail_page(app) -> None:
     built = app.url_map.bind("localhost").build("staff.detail", {"reference": "7KXM-Q4TZ"})
     assert detail_url(DASHBOARD, "7KXM-Q4TZ") == DASHBOARD + built

@@ -21,7 +21,7 @@ import yaml
 
 from site_templates import content_check
 from testkit.site import build_site
-from tests.helpers.content import FINDING, run_check
+from tests.helpers.content import FINDING, counts, run_check
 from tests.helpers.environment import ROOT
 from tests.helpers.site import built_pages, jsonld_objects, parse
 
@@ -356,14 +356,39 @@ def add_nav_lines(project: Path, example: str) -> None:
     )
 
 
+def add_spanish_page(project: Path, src: str, english_title: str, spanish_title: str) -> None:
+    """Step 4 and 5 of the guide: the Spanish page beside the English one, its menu words in
+    Spanish, and the --stamp that records which English text it matches."""
+    title = "Add a page to the menu"
+    spanish = block(title, "markdown", 1)
+    default_title = yaml.safe_load(spanish.split("---\n")[1])["title"]
+    spanish = spanish.replace(default_title, spanish_title)
+    (project / "content" / src.replace(".md", ".es.md")).write_text(spanish)
+    nav_words = block(title, "yaml", 1).strip().split(": ", 1)[1]
+    line = f"            {english_title}: {nav_words.replace(default_title, spanish_title)}"
+    edit(
+        project / "mkdocs.yml",
+        lambda t: t.replace(
+            "          nav_translations:\n", f"          nav_translations:\n{line}\n", 1
+        ),
+    )
+    command = re.search(
+        r"python -m site_templates\.content_check --stamp \S+", section("Pages in Spanish")
+    )
+    code, _ = run_check(project, "--stamp", f"content/{src.replace('.md', '.es.md')}")
+    assert command and code == 0
+
+
 def test_adding_a_page_to_the_menu(project_copy: Path, tmp_path: Path) -> None:
     title = "Add a page to the menu"
     page_example, nav_example = block(title, "markdown"), block(title, "yaml")
     file_name = re.search(r"`content/([\w-]+\.md)`", section(title)).group(1)
     (project_copy / "content" / file_name).write_text(page_example)
     add_nav_lines(project_copy, nav_example)
-    out = build(project_copy, tmp_path / "out")
     meta = yaml.safe_load(page_example.split("---\n")[1])
+    spanish_meta = yaml.safe_load(block(title, "markdown", 1).split("---\n")[1])
+    add_spanish_page(project_copy, file_name, meta["title"], spanish_meta["title"])
+    out = build(project_copy, tmp_path / "out")
     new_url = url_of(file_name)
     page = html(out, new_url)
     assert re.search(rf'<h1 id="[^"]+">{re.escape(meta["title"])}<', page)
@@ -371,7 +396,13 @@ def test_adding_a_page_to_the_menu(project_copy: Path, tmp_path: Path) -> None:
     assert footer(out, "/families/")[1] == new_url and footer(out, new_url)[0] == "/families/"
     menu = sidebar(out, "/guide/")
     assert menu[menu.index("/families/") + 1] == new_url
-    assert check_passes(project_copy).strip().endswith("0 errors, 0 warnings")
+    spanish = html(out, "/es" + new_url)
+    assert re.search(rf'<h1 id="[^"]+">{re.escape(spanish_meta["title"])}<', spanish)
+    menu_words = rf">\s*{re.escape(spanish_meta['title'])}\s*<"
+    assert re.search(menu_words, html(out, "/es/families/"))  # the Spanish menu
+    report = check_passes(project_copy)
+    assert counts(report) == (0, 0), report
+    assert f"content/{file_name.replace('.md', '.es.md')}:" in report  # not yet reviewed
 
 
 def test_adding_a_page_to_the_guide(project_copy: Path, tmp_path: Path) -> None:
@@ -381,6 +412,7 @@ def test_adding_a_page_to_the_guide(project_copy: Path, tmp_path: Path) -> None:
     page_example = block(title, "markdown").replace("Parking and getting here", "Paying for IOP")
     (project_copy / "content" / src).write_text(page_example)
     add_nav_lines(project_copy, "      - After IOP: guide/after-iop.md\n" + nav_line)
+    add_spanish_page(project_copy, src, "Paying for IOP", "Cómo pagar el IOP")
     out = build(project_copy, tmp_path / "out")
     assert footer(out, "/guide/after-iop/")[1] == url_of(src)
     assert_follows_nav(project_copy, out)
@@ -388,6 +420,7 @@ def test_adding_a_page_to_the_guide(project_copy: Path, tmp_path: Path) -> None:
     # After IOP's "Read next" line is made from the menu, so it names the new page.
     link = posixpath.relpath(url_of(src), "/guide/after-iop/") + "/"
     assert f'Read next: <a href="{link}">' in html(out, "/guide/after-iop/")
+    assert f'Lea ahora: <a href="{link}">Cómo pagar el IOP</a>' in html(out, "/es/guide/after-iop/")
 
 
 def test_reviewing_a_page_and_quoting_a_title(project_copy: Path, tmp_path: Path) -> None:
@@ -534,7 +567,7 @@ def test_the_table_explains_every_kind_of_finding() -> None:
     assert len(kinds) == len(rows), "a kind is listed twice"
     assert set(kinds) == set(content_check.RULES)
     warnings = {kind for kind, level in kinds.items() if level == "Warning"}
-    assert warnings == {"review-date", "reading-grade"}
+    assert warnings == {"review-date", "reading-grade", "translation-review", "translation-stale"}
 
 
 def test_adding_a_word_the_site_must_never_use(project_copy: Path) -> None:

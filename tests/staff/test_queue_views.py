@@ -1,6 +1,7 @@
 """The queue and one submission, as staff use them: finding a reference as it is read out, what
 a row shows, labels instead of raw values, contact links, the clinic's time zone, the audit trail
-as sentences, the timeline, the "Work on it" panel and closing a possible duplicate."""
+as sentences, the timeline, the "Work on it" panel and closing a possible duplicate; the language
+a form was sent in, on the queue (with its filter) and the detail page, and in the personal link."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import html as html_lib
 import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -15,7 +17,7 @@ from intake_server.intake.forms import FORMS, choice_labels, question_names, que
 from intake_server.services import services
 from intake_server.staff import labels
 from tests.helpers.forms import csrf
-from tests.helpers.staff import ADMIN, STAFF, Harness
+from tests.helpers.staff import ADMIN, STAFF, Harness, form_token
 from tests.helpers.storage import audit_entries, change, sample_payload, store_submission
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -287,3 +289,65 @@ def test_possible_duplicates_show_on_both_and_one_closes_in_one_step(desk) -> No
     )
     assert bad.status_code == 303
     assert "No submission has the reference it duplicates." in text_of(client.get(bad.location))
+
+
+# --- The language a form was sent in ------------------------------------------------------
+
+
+def rows(html: str) -> dict[str, str]:
+    """{reference: the row's HTML} of the queue table."""
+    return {
+        m[1]: m[0] for m in re.finditer(r"<tr>\s*<td><a [^>]*>([A-Z0-9-]+)</a>.*?</tr>", html, re.S)
+    }
+
+
+def test_the_queue_shows_the_language_and_filters_by_it(harness: Harness, admin: str) -> None:
+    store = services(harness.app).submissions
+    english = store_submission(store)
+    spanish = store_submission(store, language="es")
+    client = harness.signed_in(ADMIN, admin)
+    html = client.get("/staff/").text
+    assert '<th scope="col">Language</th>' in html
+    shown = rows(html)
+    assert "<td>Spanish</td>" in shown[spanish] and "<td>English</td>" in shown[english]
+    assert '<select id="f-language" name="language">' in html
+    filtered = client.get("/staff/?language=es").text
+    assert list(rows(filtered)) == [spanish]
+    assert '<option value="es" selected>Spanish</option>' in filtered
+    # The filter is carried on the page's own links, and an unknown value filters nothing.
+    assert "language=es" in filtered
+    assert set(rows(client.get("/staff/?language=klingon").text)) == {english, spanish}
+
+
+def test_the_detail_page_says_to_call_back_in_spanish(harness: Harness, admin: str) -> None:
+    spanish = store_submission(services(harness.app).submissions, language="es")
+    english = store_submission(services(harness.app).submissions)
+    client = harness.signed_in(ADMIN, admin)
+    assert (
+        "Language: <strong>Spanish</strong> (call back in Spanish)"
+        in client.get(f"/staff/submissions/{spanish}").text
+    )
+    page = client.get(f"/staff/submissions/{english}").text
+    assert "Language: <strong>English</strong>" in page and "call back in" not in page
+
+
+def test_a_personal_link_opens_the_form_in_the_persons_language(
+    harness: Harness, admin: str
+) -> None:
+    store = services(harness.app).submissions
+    client = harness.signed_in(ADMIN, admin)
+    links = {}
+    for language in ("es", "en"):
+        reference = store_submission(store, language=language)
+        page = client.post(
+            f"/staff/submissions/{reference}/assessment-link",
+            data={"csrf_token": form_token(client)},
+        ).text
+        links[language] = re.search(r"(https?://[^\s\"<]+/assessment/\?link=[\w-]+)", page)[1]
+    assert "/es/assessment/?link=" in links["es"]
+    assert "/es/" not in links["en"]
+    person = harness.app.test_client()
+    address = urlsplit(links["es"])
+    opened = person.get(f"{address.path}?{address.query}")
+    assert opened.status_code == 200 and 'lang="es"' in opened.text
+    assert "Enviar mis respuestas" in opened.text and 'name="full_name"' not in opened.text

@@ -39,3 +39,33 @@ def test_upgrade_creates_the_tables_and_can_run_again(tmp_path: Path) -> None:
         assert store.get(reference) is not None
     finally:
         engine.dispose()
+
+
+def test_submissions_from_before_languages_are_english(database_url: str) -> None:
+    """0008 adds the language: every form sent before it came from an English page."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from intake_server.migrations import _config
+
+    # The revision just before 0008, whatever the chain is once branches are merged.
+    before = ScriptDirectory.from_config(_config()).get_revision("0008").down_revision
+    command.upgrade(_config(database_url), before)
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "insert into submissions (reference, kind, urgent, status, received_at,"
+                    " updated_at, idempotency_key, payload) values ('7KXM-Q4TZ', 'consultation',"
+                    " false, 'new', '2026-11-30 12:00:00', '2026-11-30 12:00:00', 'k', null)"
+                )
+            )
+        upgrade(database_url)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("select language from submissions")).all() == [("en",)]
+        command.downgrade(_config(database_url), before)
+        columns = {c["name"] for c in sa.inspect(engine).get_columns("submissions")}
+        assert "language" not in columns
+    finally:
+        engine.dispose()

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from intake_server.storage import (
     StorageUnavailable,
+    Submission,
     SubmissionStore,
     make_engine,
     submissions,
@@ -160,6 +161,27 @@ def test_bad_arguments_store_nothing(store: SubmissionStore, engine) -> None:
     with pytest.raises(ValueError, match="idempotency_key"):
         store.add("assessment", answers(), urgent=False, idempotency_key="k" * 65)
     assert count_submissions(engine) == 0
+
+
+def test_the_language_is_stored_in_the_clear_and_read_back(
+    store: SubmissionStore, engine: sa.Engine
+) -> None:
+    spanish = store.add(
+        "consultation", answers(), urgent=False, idempotency_key=new_key(), language="es"
+    )
+    english = store.add("consultation", answers(), urgent=False, idempotency_key=new_key())
+    assert spanish.language == "es" and english.language == "en"
+    assert store.get(spanish.reference)["language"] == "es"
+    assert store.get(english.reference)["language"] == "en"
+    with engine.connect() as conn:  # metadata: readable without any key
+        stored = dict(conn.execute(sa.select(Submission.reference, Submission.language)).all())
+    assert stored == {spanish.reference: "es", english.reference: "en"}
+    with pytest.raises(ValueError, match="language"):
+        store.add("consultation", answers(), urgent=False, idempotency_key=new_key(), language="fr")
+    # The database refuses an unknown language too, whoever writes it.
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(sa.update(Submission).values(language="fr"))
+    assert count_submissions(engine) == 2
 
 
 def test_failure_before_commit_rolls_back(store: SubmissionStore, engine: sa.Engine) -> None:

@@ -48,6 +48,21 @@ def test_queue_is_urgent_first_then_oldest_with_counts(engine, stores) -> None:
     )
 
 
+def test_the_queue_shows_and_filters_by_language(engine, stores) -> None:
+    intake, work, _ = stores
+    me = staff(engine, "ana@clinic.example")
+    english = store_submission(intake)
+    spanish = store_submission(intake, language="es")
+    page = work.queue(QueueFilter(), me=me.id)
+    assert {r.reference: r.language for r in page.rows} == {english: "en", spanish: "es"}
+    only = work.queue(QueueFilter(language="es"), me=me.id)
+    assert [r.reference for r in only.rows] == [spanish] and only.total == 1
+    assert only.counts["new"] == 1
+    assert [r.reference for r in work.queue(QueueFilter(language="en"), me=me.id).rows] == [english]
+    assert work.language_of(spanish) == "es" and work.language_of("2222-2222") is None
+    assert work.detail(spanish)["language"] == "es"
+
+
 def walk(work: WorkStore, filters: QueueFilter, me: int, per_page: int) -> list[list[str]]:
     """Every page from the first by its "next" key, then back again by "previous" keys."""
     pages, page = [], work.queue(filters, me=me, per_page=per_page)
