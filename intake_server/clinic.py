@@ -6,11 +6,18 @@ import os
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import phonenumbers
 import yaml
 
 DEFAULT_FACTS = Path(__file__).resolve().parent.parent / "clinic.yml"
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+# Who the program is for when clinic.yml does not say: adults.
+DEFAULT_MIN_AGE = 18
+# A maps search link opens the phone's map app (or a map in the browser); nothing is embedded,
+# so no page asks another host for anything until the person taps it.
+MAP_SEARCH = "https://www.google.com/maps/search/?"
 
 
 def facts_path() -> Path:
@@ -24,6 +31,34 @@ def e164(number: str, region: str = "US") -> str:
         return digits
     parsed = phonenumbers.parse(number, region)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def words_list(items: list[str]) -> str:
+    """["a", "b", "c"] as "a, b and c"."""
+    items = [str(item) for item in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def days_text(days: list[str]) -> str:
+    """Weekdays as people say them: three or more days in a row are "Monday to Friday"."""
+    places = [WEEKDAYS.index(day) for day in days]
+    if len(places) >= 3 and places == list(range(places[0], places[0] + len(places))):
+        return f"{days[0]} to {days[-1]}"
+    return words_list(days)
+
+
+def ages_text(min_age: int | None, max_age: int | None) -> str:
+    """Who the program is for, for a sentence such as "The program is for ..."."""
+    low = DEFAULT_MIN_AGE if min_age is None else min_age
+    who = "adults" if low >= 18 else "people"
+    if max_age:
+        return f"{who} aged {low} to {max_age}"
+    return f"{who} aged {low} and over"
+
+
+def map_url(address_line: str) -> str:
+    """A link that opens the address in a map app; the search needs only the address."""
+    return MAP_SEARCH + urlencode({"api": "1", "query": address_line})
 
 
 def load_facts(path: Path | None = None) -> dict[str, Any]:
@@ -49,6 +84,13 @@ def load_facts(path: Path | None = None) -> dict[str, Any]:
         )
         if part
     )
+    facts["map_url"] = map_url(facts["address_line"])
+    hours = facts["phone_hours"]
+    facts["phone_hours_text"] = f"{days_text(hours['days'])}, {hours['opens']} to {hours['closes']}"
+    program["meeting_days_text"] = words_list(program["days"])
+    if program.get("min_age") is None:
+        program["min_age"] = DEFAULT_MIN_AGE
+    program["ages_text"] = ages_text(program["min_age"], program.get("max_age"))
     facts["site_url"] = os.environ.get("SITE_URL") or facts["site_url"]
     facts["urgent_problems"] = [p["key"] for p in facts["problems"] if p.get("urgent")]
     return facts
