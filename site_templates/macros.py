@@ -170,10 +170,10 @@ def define_env(env: Any) -> None:
         if not program["min_age"]:
             return ""
         return (
-            f"Our program is for {program['ages_text']}. If you are worried about someone "
-            f"younger than {program['min_age']}, ask their doctor or school counselor about "
-            "programs for young people near you. You can also call us: we will gladly help you "
-            "find one."
+            f"If you are worried about a child or teen younger than {program['min_age']}, you "
+            "are right to look for help. A program made for young people will suit them better "
+            "than ours. Their doctor or school counselor can point you to one nearby. You can "
+            "also call us, and we will gladly help you find one."
         )
 
     @env.macro
