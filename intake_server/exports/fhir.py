@@ -48,6 +48,8 @@ FOR_SOMEONE_ELSE = ("for_whom", "loved_one")
 QUESTIONS: dict[str, tuple[Question, ...]] = {
     "consultation": (
         Question("for_whom", "choice", required=True),
+        # Submissions sent before the form asked it have no answer here.
+        Question("age_group", "choice", required=True),
         Question("requester_name", "string", required=True, max_length=NAME_MAX),
         _follow_up("relationship", SHORT_MAX, FOR_SOMEONE_ELSE),
         Question("person_knows", "choice", required=True, enable_when=FOR_SOMEONE_ELSE),

@@ -30,7 +30,7 @@ from ..services import services
 from ..storage import LinkUnusable, StorageUnavailable
 from ..web.render import render_page
 from .crisis import tables_json
-from .forms import MEDICARE, AssessmentForm, ConsultationForm, IntakeForm
+from .forms import MEDICARE, AssessmentForm, ConsultationForm, IntakeForm, too_young, younger_help
 from .kinds import KINDS
 from .urgency import is_urgent
 
@@ -176,12 +176,15 @@ def received() -> ResponseReturnValue:
     if not stored:
         return redirect(url_for("intake.consultation"))
     kind = KINDS[stored["kind"]]
+    answers = stored["payload"]
     body = render_template(
         "intake/received.html",
         reference=reference,
         kind=kind.key,
         urgent=stored["urgent"],
-        medicare=stored["payload"].get("insurance") == MEDICARE,
+        medicare=answers.get("insurance") == MEDICARE,
+        contact_method=answers.get("contact_method"),
+        younger_help=younger_help() if too_young(answers.get("age_group")) else None,
         clinic=clinic(),
     )
     return render_page(kind.path, body, kind.received_title, with_intro=False, no_store=True)
