@@ -215,6 +215,7 @@ def test_the_confirmation_follows_the_way_to_reply_chosen(
     send_form(client, "/consultation/", {**CONSULTATION, "contact_method": method})
     html = client.get("/received/").get_data(as_text=True)
     assert f"{promise} within one business day." in html
+    assert "We answer Monday to Friday, 8:30 am to 5:00 pm." in html
     assert "a staff member will call you" not in html.lower()
     others = {"We will call you", "We will text you", "We will email you"} - {promise}
     assert not any(other in html for other in others)
