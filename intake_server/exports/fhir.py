@@ -16,7 +16,8 @@ from ..intake.forms import LONG_MAX, NAME_MAX, SHORT_MAX, choice_labels, questio
 from ..intake.kinds import KINDS
 from ..intake.text import without_controls
 
-QUESTIONNAIRE_VERSION = "1"
+# 2: the consultation asks the age group of the person who needs care.
+QUESTIONNAIRE_VERSION = "2"
 QUESTIONNAIRE_IDS = {"consultation": "consultation-request", "assessment": "personal-assessment"}
 QUESTIONNAIRE_NAMES = {"consultation": "ConsultationRequest", "assessment": "PersonalAssessment"}
 
