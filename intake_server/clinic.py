@@ -6,18 +6,12 @@ import os
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import phonenumbers
 import yaml
 
 DEFAULT_FACTS = Path(__file__).resolve().parent.parent / "clinic.yml"
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-# Who the program is for when clinic.yml does not say: adults.
-DEFAULT_MIN_AGE = 18
-# A maps search link opens the phone's map app (or a map in the browser); nothing is embedded,
-# so no page asks another host for anything until the person taps it.
-MAP_SEARCH = "https://www.google.com/maps/search/?"
 
 
 def facts_path() -> Path:
@@ -33,18 +27,22 @@ def e164(number: str, region: str = "US") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def words_list(items: list[str]) -> str:
-    """["a", "b", "c"] as "a, b and c"."""
-    items = [str(item) for item in items]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+WEEK = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def days_text(days: list[str]) -> str:
-    """Weekdays as people say them: three or more days in a row are "Monday to Friday"."""
-    places = [WEEKDAYS.index(day) for day in days]
-    if len(places) >= 3 and places == list(range(places[0], places[0] + len(places))):
-        return f"{days[0]} to {days[-1]}"
-    return words_list(days)
+def weekdays(names: list[str]) -> str:
+    """Days as people say them: "Monday to Friday" for three or more in a row, else
+    "Monday, Tuesday and Thursday"."""
+    names = list(names)
+    if len(names) >= 3 and names[0] in WEEK:
+        first = WEEK.index(names[0])
+        if list(WEEK[first : first + len(names)]) == names:
+            return f"{names[0]} to {names[-1]}"
+    return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]])) if names else ""
+
+
+# Who the program is for when clinic.yml does not say: adults.
+DEFAULT_MIN_AGE = 18
 
 
 def ages_text(min_age: int | None, max_age: int | None) -> str:
@@ -54,11 +52,6 @@ def ages_text(min_age: int | None, max_age: int | None) -> str:
     if max_age:
         return f"{who} aged {low} to {max_age}"
     return f"{who} aged {low} and over"
-
-
-def map_url(address_line: str) -> str:
-    """A link that opens the address in a map app; the search needs only the address."""
-    return MAP_SEARCH + urlencode({"api": "1", "query": address_line})
 
 
 def load_facts(path: Path | None = None) -> dict[str, Any]:
@@ -84,10 +77,14 @@ def load_facts(path: Path | None = None) -> dict[str, Any]:
         )
         if part
     )
-    facts["map_url"] = map_url(facts["address_line"])
+    facts["phone_hours"]["days_text"] = weekdays(facts["phone_hours"]["days"])
+    program["days_text"] = weekdays(program["days"])
+    # A maps search for the clinic: it opens the phone's map app; no map is embedded in a page.
+    facts["map_url"] = "https://www.google.com/maps/search/?" + urlencode(
+        {"api": "1", "query": f"{facts['name']}, {facts['address_line']}"}, quote_via=quote
+    )
     hours = facts["phone_hours"]
-    facts["phone_hours_text"] = f"{days_text(hours['days'])}, {hours['opens']} to {hours['closes']}"
-    program["meeting_days_text"] = words_list(program["days"])
+    facts["phone_hours_text"] = f"{hours['days_text']}, {hours['opens']} to {hours['closes']}"
     if program.get("min_age") is None:
         program["min_age"] = DEFAULT_MIN_AGE
     program["ages_text"] = ages_text(program["min_age"], program.get("max_age"))

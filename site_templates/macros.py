@@ -149,7 +149,7 @@ def define_env(env: Any) -> None:
     @env.macro
     def meeting_days_text() -> str:
         """The weekdays groups meet, such as "Monday, Tuesday and Thursday"."""
-        return facts["program"]["meeting_days_text"]
+        return facts["program"]["days_text"]
 
     @env.macro
     def ages_text() -> str:

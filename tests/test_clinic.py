@@ -1,30 +1,34 @@
-"""The values worked out from clinic.yml, in the words the pages and forms use."""
+"""The values clinic.py works out from clinic.yml."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
-
 import pytest
 
-from intake_server.clinic import ages_text, days_text, map_url, words_list
+from intake_server.clinic import ages_text, load_facts, weekdays
 
 
-@pytest.mark.parametrize(
-    ("days", "said"),
-    [
-        (["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"], "Monday to Friday"),
-        (["Monday", "Tuesday", "Wednesday"], "Monday to Wednesday"),
-        (["Monday", "Tuesday", "Thursday"], "Monday, Tuesday and Thursday"),
-        (["Saturday", "Sunday"], "Saturday and Sunday"),
-        (["Wednesday"], "Wednesday"),
-    ],
-)
-def test_weekdays_read_as_people_say_them(days: list[str], said: str) -> None:
-    assert days_text(days) == said
+def test_weekdays_read_as_people_say_them() -> None:
+    assert weekdays(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]) == "Monday to Friday"
+    assert weekdays(["Monday", "Tuesday", "Thursday"]) == "Monday, Tuesday and Thursday"
+    assert weekdays(["Friday", "Saturday", "Sunday"]) == "Friday to Sunday"
+    assert weekdays(["Tuesday", "Thursday"]) == "Tuesday and Thursday"
+    assert weekdays(["Monday", "Tuesday"]) == "Monday and Tuesday"
+    assert weekdays(["Saturday"]) == "Saturday"
+    assert weekdays([]) == ""
 
 
-def test_lists_join_with_and() -> None:
-    assert words_list(["a", "b", "c"]) == "a, b and c"
+def test_the_map_link_searches_for_the_clinic() -> None:
+    facts = load_facts()
+    assert facts["map_url"] == (
+        "https://www.google.com/maps/search/?api=1&query=Plural%20Healthcare%2C%20St.%20Louis%2C%20MO"
+    )
+    assert facts["program"]["days_text"] == "Monday, Tuesday and Thursday"
+
+
+def test_phone_hours_and_ages_read_as_sentences() -> None:
+    facts = load_facts()
+    assert facts["phone_hours_text"] == "Monday to Friday, 8:30 am to 5:00 pm"
+    assert facts["program"]["ages_text"] == "adults aged 18 and over"
 
 
 @pytest.mark.parametrize(
@@ -38,9 +42,3 @@ def test_lists_join_with_and() -> None:
 )
 def test_ages_say_who_the_program_is_for(low: int | None, high: int | None, said: str) -> None:
     assert ages_text(low, high) == said
-
-
-def test_the_map_link_searches_for_the_address_only() -> None:
-    url = urlsplit(map_url("12 Example Lane, Clayton, MO 63105"))
-    assert url.scheme == "https"
-    assert parse_qs(url.query) == {"api": ["1"], "query": ["12 Example Lane, Clayton, MO 63105"]}

@@ -35,7 +35,8 @@ def test_the_real_facts_are_where_people_look(site_dir: Path) -> None:
         assert "younger than 18" in page and "made for young people" in page
     built = (site_dir / "faq" / "index.html").read_text()
     assert (
-        'class="clinic-map" href="https://www.google.com/maps/search/?api=1&amp;query=St.' in built
+        'class="clinic-map" href="https://www.google.com/maps/search/?api=1&amp;'
+        'query=Plural%20Healthcare%2C%20St.%20Louis%2C%20MO"' in built
     )
 
 
@@ -89,5 +90,9 @@ def test_changed_facts_reach_every_page_that_shows_them(project_copy: Path, tmp_
     assert "written estimate once your plan replies" in faq
     assert "may pay once your plan replies" in get_started
     assert "after the free consultation, before your evaluation" not in get_started
-    map_links = [p for p in built_pages(out) if "query=12+Example+Lane" in p.read_text()]
+    map_links = [
+        p
+        for p in built_pages(out)
+        if "query=Plural%20Healthcare%2C%2012%20Example%20Lane" in p.read_text()
+    ]
     assert {p.parent.name for p in map_links} >= {"faq", "get-started"}
