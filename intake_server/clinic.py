@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 import yaml
@@ -97,3 +99,13 @@ def load_facts(path: Path | None = None) -> dict[str, Any]:
 def clinic() -> dict[str, Any]:
     """The facts for the running service, read once per process."""
     return load_facts()
+
+
+def clinic_zone() -> ZoneInfo:
+    """The clinic's time zone (clinic.yml `timezone`): every time staff read is in it."""
+    return ZoneInfo(clinic()["timezone"])
+
+
+def clinic_isoformat(when: datetime) -> str:
+    """A time for an export: ISO 8601 in the clinic's zone, with its offset, whole seconds."""
+    return when.astimezone(clinic_zone()).isoformat(timespec="seconds")

@@ -1,4 +1,5 @@
 """The queue as CSV: metadata for everyone with the export right, contacts only when asked for.
+Times are ISO 8601 in the clinic's zone with its offset ("2026-11-25T18:05:00-06:00").
 
 Cells are neutralised against formula injection (OWASP "CSV Injection"): a cell starting with
 = + - @ tab or carriage return gets a leading single quote, every cell is quoted, and quotes are
@@ -14,6 +15,7 @@ import io
 import unicodedata
 from collections.abc import Iterable
 
+from ..clinic import clinic_isoformat
 from ..intake.text import without_controls
 from ..storage import ExportRow
 
@@ -50,7 +52,7 @@ def _cells(row: ExportRow, contacts: bool) -> list[str]:
     cells: list[object] = [
         row.reference,
         row.kind,
-        row.received_at.isoformat(),
+        clinic_isoformat(row.received_at),
         row.status,
         row.outcome,
         "yes" if row.urgent else "no",

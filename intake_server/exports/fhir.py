@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..clinic import clinic
+from ..clinic import clinic, clinic_isoformat
 from ..intake.forms import LONG_MAX, NAME_MAX, SHORT_MAX, choice_labels, question_text
 from ..intake.kinds import KINDS
 from ..intake.text import without_controls
@@ -258,7 +258,8 @@ def questionnaire_response(submission: dict[str, Any]) -> dict[str, Any]:
         "questionnaire": f"{questionnaire_url(kind)}|{QUESTIONNAIRE_VERSION}",
         "status": "completed",
         "subject": {"reference": "#patient"},
-        "authored": submission["received_at"].isoformat(),
+        # The clinic's own time, with its offset, in whole seconds (like every export).
+        "authored": clinic_isoformat(submission["received_at"]),
         "author": author,
         "source": author,
         "item": items,

@@ -36,7 +36,6 @@ from .identity import (
     session_policy,
     set_session_cookie,
 )
-from .labels import local_time
 
 WRONG_CREDENTIALS = "The email address or password is not right. Check them and try again."
 WRONG_CODE = (
@@ -288,7 +287,6 @@ def sessions() -> ResponseReturnValue:
         "staff/sessions.html",
         sessions=services().staff.active_sessions(session_policy()),
         mine=g.staff.session_id,
-        local_time=local_time,
     )
 
 

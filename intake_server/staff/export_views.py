@@ -12,7 +12,7 @@ import json
 from flask import Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
-from ..clinic import clinic
+from ..clinic import clinic, clinic_zone
 from ..exports.csv import queue_csv
 from ..exports.fhir import PurgedError, questionnaire_response, questionnaires_bundle
 from ..services import services
@@ -55,7 +55,7 @@ def export_csv() -> ResponseReturnValue:
     text, count = queue_csv(services().exports.queue_rows(contacts=contacts), contacts=contacts)
     # A separate action for the export that holds PHI, so the audit trail can be searched for it.
     _audit("export_call_list" if contacts else "export_queue", rows=count)
-    day = services().clock().date().isoformat()
+    day = services().clock().astimezone(clinic_zone()).date().isoformat()
     name = f"call-list-PHI-{day}.csv" if contacts else f"queue-{day}.csv"
     return _attachment(text, name, CSV_TYPE)
 

@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import Forbidden
 
 from ..clinic import clinic
+from . import labels
 from .blueprints import admin_bp, bp
 from .identity import clear_session_cookie, current_mfa_enrolled, current_staff, ended_message
 
@@ -135,7 +136,8 @@ def no_store(response: Response) -> Response:
 
 
 def _clinic() -> dict[str, object]:
-    return {"clinic": clinic()}
+    # Every staff page shows its times in the clinic's zone and says so (base.html).
+    return {"clinic": clinic(), "local_time": labels.local_time, "zone_note": labels.zone_note}
 
 
 bp.context_processor(_clinic)

@@ -11,7 +11,16 @@ from flask.typing import ResponseReturnValue
 from ..clinic import clinic
 from ..intake.text import without_controls
 from ..services import services
-from ..storage import OUTCOMES, REASON_MAX, STATUSES, QueueFilter, WorkError, WorkStore
+from ..storage import (
+    DUPLICATE_WINDOW,
+    OUTCOMES,
+    REASON_MAX,
+    STATUSES,
+    QueueFilter,
+    WorkError,
+    WorkStore,
+    normalise_reference,
+)
 from . import labels
 from .arguments import MAX_ID, filter_args, page_number, whole_number
 from .blueprints import admin_bp, bp
@@ -21,6 +30,10 @@ from .identity import current_actor
 PER_PAGE = 50
 # The only query arguments each list reads, and the only ones its links carry on.
 QUEUE_FILTERS = ("status", "kind", "assignee", "urgent")
+# The status each status usually moves to next: the first button in "Work on it".
+NEXT_STATUS = {"in_progress": "contacted", "contacted": "evaluation_scheduled"}
+# Longest text the look-up box reads: a reference with generous spacing.
+LOOKUP_MAX = 40
 AUDIT_FILTERS = ("action", "actor", "reference")
 
 
@@ -33,6 +46,7 @@ def _context(**values: object) -> dict[str, object]:
         "clinic": clinic(),
         "labels": labels,
         "is_overdue": Deadlines.from_settings(services().settings).is_overdue,
+        "response_due": Deadlines.from_settings(services().settings).response_due,
         "now": services().clock(),
         **values,
     }
@@ -52,7 +66,7 @@ def _filters(args: dict[str, str]) -> QueueFilter:
 
 
 @bp.get("/")
-def queue() -> ResponseReturnValue:
+def queue(lookup: str = "", lookup_error: str | None = None) -> ResponseReturnValue:
     args = filter_args(QUEUE_FILTERS)
     filters = _filters(args)
     page = work().queue(filters, me=current_actor().id, page=page_number(), per_page=PER_PAGE)
@@ -60,12 +74,34 @@ def queue() -> ResponseReturnValue:
         "staff/queue.html",
         **_context(
             page=page,
+            extras=work().row_extras([row.reference for row in page.rows]),
             filters=filters,
             args=args,
             statuses=STATUSES,
             members=work().staff_members(),
+            lookup=lookup,
+            lookup_error=lookup_error,
         ),
-    )
+    ), (404 if lookup_error else 200)
+
+
+@bp.get("/find")
+def find() -> ResponseReturnValue:
+    """The look-up box: a reference as it was read out ("q4qg mjxh") opens that submission,
+    whose page audits the view; anything else comes back with what was typed and why."""
+    typed = without_controls(request.args.get("reference", ""))[:LOOKUP_MAX].strip()
+    if not typed:
+        return queue(typed, "Type a reference, like Q4QG-MJXH.")
+    reference = normalise_reference(typed)
+    if reference is None:
+        return queue(typed, "A reference has 8 letters and numbers, like Q4QG-MJXH.")
+    if not work().exists(reference):
+        # Audited without what was typed: it could be anything, even a name.
+        services().audit.record("lookup_missed", current_actor())
+        return queue(
+            typed, f"No submission has the reference {reference}. Check it with the caller."
+        )
+    return redirect(url_for("staff.detail", reference=reference), code=303)
 
 
 @bp.get("/submissions/<reference>")
@@ -83,6 +119,8 @@ def detail(reference: str, new_link: str | None = None) -> ResponseReturnValue:
             outcomes=OUTCOMES,
             members=work().staff_members(),
             new_link=new_link,
+            next_status=NEXT_STATUS.get(submission["status"]),
+            duplicate_days=DUPLICATE_WINDOW.days,
             link_days=services().settings.assessment_link_days,
             reason_max=REASON_MAX,
         ),
@@ -130,6 +168,18 @@ def set_urgency(reference: str) -> ResponseReturnValue:
         reference,
         lambda: work().set_urgency(reference, current_actor(), urgent, reason),
         "Marked urgent." if urgent else "Marked not urgent.",
+    )
+
+
+@bp.post("/submissions/<reference>/duplicate")
+def close_as_duplicate(reference: str) -> ResponseReturnValue:
+    """Close one submission as a duplicate of another in one step (audited)."""
+    original = without_controls(request.form.get("of", ""))[:LOOKUP_MAX]
+    shown = normalise_reference(original) or "the other one"
+    return _act(
+        reference,
+        lambda: work().close_as_duplicate(reference, current_actor(), original),
+        f"Closed as a duplicate of {shown}.",
     )
 
 

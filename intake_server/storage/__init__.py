@@ -12,6 +12,7 @@ from intake_server.storage.backup import BackupError, BackupResult, BackupUnsupp
 from intake_server.storage.clock import Clock, utc_now
 from intake_server.storage.crypto import Keyring, generate_key
 from intake_server.storage.database import make_engine
+from intake_server.storage.derived import normalise_phone, rederive_all
 from intake_server.storage.exports import ExportReader, ExportRow
 from intake_server.storage.health import WriteProbe
 from intake_server.storage.links import LinkUnusable
@@ -34,10 +35,18 @@ from intake_server.storage.submissions import (
     StorageUnavailable,
     SubmissionStore,
 )
-from intake_server.storage.work import REASON_MAX, QueueFilter, WorkError, WorkStore
+from intake_server.storage.work import (
+    DUPLICATE_WINDOW,
+    REASON_MAX,
+    QueueFilter,
+    RowExtras,
+    WorkError,
+    WorkStore,
+)
 
 __all__ = [
     "DEFAULT_LEASE",
+    "DUPLICATE_WINDOW",
     "KINDS",
     "MAX_ATTEMPTS",
     "OUTCOMES",
@@ -62,6 +71,7 @@ __all__ = [
     "PurgeResult",
     "QueueFilter",
     "Receipt",
+    "RowExtras",
     "SessionPolicy",
     "StaffStore",
     "StepResult",
@@ -77,8 +87,10 @@ __all__ = [
     "head_revision",
     "make_engine",
     "new_reference",
+    "normalise_phone",
     "normalise_reference",
     "purge_closed",
+    "rederive_all",
     "reencrypt_all",
     "session_id_for",
     "upgrade",

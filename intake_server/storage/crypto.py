@@ -7,11 +7,19 @@ every key decrypts, and `rotation.reencrypt_all` moves every encrypted value ont
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 from collections.abc import Sequence
 from typing import Any
 
 from cryptography.fernet import Fernet, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+# What the blind-index key is derived for: a key of its own, never the encryption key itself.
+BLIND_INDEX_INFO = b"intake-server blind index v1"
 
 
 def generate_key() -> str:
@@ -30,6 +38,9 @@ class Keyring:
         self._fernet = MultiFernet(
             [_fernet(key, position, len(keys)) for position, key in enumerate(keys, 1)]
         )
+        # Each encryption key has its own blind-index key, derived from it with HKDF, so the
+        # index rotates with the keyring and needs no setting of its own.
+        self._index_key = _derive_index_key(keys[0])
 
     @classmethod
     def from_string(cls, text: str) -> Keyring:
@@ -48,6 +59,16 @@ class Keyring:
     def rotate(self, token: bytes) -> bytes:
         """Re-encrypt under the first key, so an old key can be retired."""
         return self._fernet.rotate(token)
+
+    def blind_index(self, value: str) -> str:
+        """A keyed hash (HMAC-SHA256, hex) of an already normalised value under the first key's
+        index key: equal values match, and without the key the hash says nothing about them."""
+        return hmac.new(self._index_key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _derive_index_key(key: str) -> bytes:
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=BLIND_INDEX_INFO)
+    return hkdf.derive(base64.urlsafe_b64decode(key))
 
 
 def _fernet(key: str, position: int, total: int) -> Fernet:

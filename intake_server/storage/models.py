@@ -100,6 +100,16 @@ class Submission(Base):
     consultation_id: Mapped[int | None] = mapped_column(
         ForeignKey("submissions.id"), index=True, nullable=True
     )
+    # How and when the person asked to be contacted (choice keys such as "call", "morning"):
+    # what the queue row needs, kept in the clear so listing never decrypts. Not identifying.
+    contact_method: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    best_time: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # Blind indexes (storage/derived.py): keyed hashes of the normalised phone number and email,
+    # to find possible duplicates without decrypting the table. No plain value is stored.
+    phone_index: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    email_index: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    # Set when staff close this submission as a duplicate of another.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), nullable=True)
 
 
 # The queue's own order (urgent first, then oldest), so any page of it, however deep, is read
@@ -194,6 +204,8 @@ class SubmissionEvent(Base):
     note: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     # The urgency staff set by hand, on an "urgency" event.
     urgent: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # The submission this one was closed as a duplicate of, on a "duplicate" event.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), nullable=True)
 
 
 class AssessmentLink(Base):

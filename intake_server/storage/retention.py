@@ -81,7 +81,9 @@ def purge_closed(
                 break
             ids = [row.id for row in rows]
             session.execute(
-                update(Submission).where(Submission.id.in_(ids)).values(payload=None, purged_at=now)
+                update(Submission)
+                .where(Submission.id.in_(ids))
+                .values(payload=None, purged_at=now, phone_index=None, email_index=None)
             )
             session.execute(
                 update(SubmissionEvent)

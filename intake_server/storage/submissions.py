@@ -25,6 +25,7 @@ from intake_server.storage.database import (
     session_factory,
     writer_session_factory,
 )
+from intake_server.storage.derived import derived_columns
 from intake_server.storage.links import LinkUnusable, link_is_usable, redeem_link
 from intake_server.storage.models import KINDS, Submission
 from intake_server.storage.records import find_submission, submission_record
@@ -99,6 +100,7 @@ class SubmissionStore:
         if not 0 < len(idempotency_key) <= IDEMPOTENCY_KEY_MAX:
             raise ValueError(f"idempotency_key must be 1 to {IDEMPOTENCY_KEY_MAX} characters")
         token = self._keyring.encrypt(payload)
+        derived = derived_columns(payload, self._keyring)
         with storage_errors("the submission could not be saved"):
             # Insert first and look for an earlier copy only when that fails: a resent form is
             # rare, and one transaction per new submission is what the load benchmark measures.
@@ -107,6 +109,7 @@ class SubmissionStore:
                     return self._insert(
                         kind,
                         token,
+                        derived,
                         urgent=urgent,
                         idempotency_key=idempotency_key,
                         link_token=link_token,
@@ -160,6 +163,7 @@ class SubmissionStore:
         self,
         kind: str,
         token: bytes,
+        derived: dict[str, str | None],
         *,
         urgent: bool,
         idempotency_key: str,
@@ -175,6 +179,7 @@ class SubmissionStore:
             updated_at=now,
             idempotency_key=idempotency_key,
             payload=token,
+            **derived,
         )
         with self._write.begin() as session:
             if link_token is not None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Select, and_, func, select, update
+from sqlalchemy import Engine, Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from intake_server.storage import audit
@@ -31,6 +31,9 @@ from intake_server.storage.models import (
 from intake_server.storage.records import find_submission, submission_record
 
 OPEN_STATUSES = tuple(s for s in STATUSES if s != "closed")
+# Two open submissions of one kind with the same phone number or email, sent within this long of
+# each other, are shown as possible duplicates.
+DUPLICATE_WINDOW = timedelta(days=30)
 # The reason for a change of urgency, like a note, but shorter.
 REASON_MAX = 1000
 
@@ -69,6 +72,16 @@ class QueuePage:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+
+@dataclass(frozen=True)
+class RowExtras:
+    """What a queue row shows beside the queue's own columns, read for one page's references."""
+
+    updated_at: datetime
+    contact_method: str | None
+    best_time: str | None
+    possible_duplicates: tuple[str, ...]
 
 
 # Urgent first, then oldest: the order ix_submissions_queue_order is built for.
@@ -149,6 +162,31 @@ class WorkStore:
             counts={status: counts.get(status, 0) for status in STATUSES},
         )
 
+    def exists(self, reference: str) -> bool:
+        """Whether a submission has this reference (as typed), without decrypting anything."""
+        with self._read() as session:
+            return find_submission(session, reference) is not None
+
+    def row_extras(self, references: list[str]) -> dict[str, RowExtras]:
+        """The contact preference, last change and possible duplicates of the given rows: one
+        look-up by reference and one by blind index, whatever the queue's size."""
+        if not references:
+            return {}
+        with self._read() as session:
+            rows = session.execute(
+                select(
+                    Submission.reference,
+                    Submission.updated_at,
+                    Submission.contact_method,
+                    Submission.best_time,
+                ).where(Submission.reference.in_(references))
+            ).all()
+            duplicates = _possible_duplicates(session, Submission.reference.in_(references))
+        return {
+            ref: RowExtras(updated, method, best, tuple(duplicates.get(ref, ())))
+            for ref, updated, method, best in rows
+        }
+
     def detail(self, reference: str) -> dict[str, Any] | None:
         """One submission decrypted, with its linked submissions, timeline and issued links."""
         with self._read() as session:
@@ -173,6 +211,18 @@ class WorkStore:
                 .order_by(AssessmentLink.created_at)
             ).all()
             result = self._summary(session, row)
+            duplicates = _possible_duplicates(session, Submission.id == row.id)
+            references = dict(
+                session.execute(
+                    select(Submission.id, Submission.reference).where(
+                        Submission.id.in_(
+                            [row.duplicate_of_id] + [e.duplicate_of_id for e, _ in events]
+                        )
+                    )
+                ).all()
+            )
+        result["possible_duplicates"] = duplicates.get(row.reference, [])
+        result["duplicate_of"] = references.get(row.duplicate_of_id)
         result["linked"] = linked
         result["timeline"] = [
             {
@@ -184,6 +234,7 @@ class WorkStore:
                 "outcome": event.outcome,
                 "assignee": assignees.get(event.assignee_id),
                 "urgent": event.urgent,
+                "duplicate_of": references.get(event.duplicate_of_id),
                 "note": self._keyring.decrypt(event.note)["text"] if event.note else None,
             }
             for event, email in events
@@ -278,6 +329,35 @@ class WorkStore:
                 outcome=outcome,
             )
 
+    def close_as_duplicate(self, reference: str, actor: Actor, original: str) -> None:
+        """Close `reference` as a duplicate of `original` in one step: status, outcome and the
+        link between them, one timeline event and one audit entry."""
+        with self._write.begin() as session:
+            row = self._row(session, reference)
+            other = find_submission(session, original)
+            if other is None:
+                raise WorkError("No submission has the reference it duplicates.")
+            if other.id == row.id:
+                raise WorkError("A submission cannot be a duplicate of itself.")
+            if row.status == "closed":
+                raise WorkError("This is already closed.")
+            previous, now = row.status, self._clock()
+            row.status, row.outcome, row.closed_at, row.updated_at = "closed", "duplicate", now, now
+            row.duplicate_of_id = other.id
+            _record(
+                session,
+                row,
+                actor,
+                now,
+                "duplicate",
+                audit_action="closed_as_duplicate",
+                detail={"of": other.reference},
+                from_status=previous,
+                to_status="closed",
+                outcome="duplicate",
+                duplicate_of_id=other.id,
+            )
+
     def reopen(self, reference: str, actor: Actor) -> None:
         with self._write.begin() as session:
             row = self._row(session, reference)
@@ -288,6 +368,7 @@ class WorkStore:
             now = self._clock()
             status = "in_progress" if row.assignee_id else "new"
             row.status, row.outcome, row.closed_at, row.updated_at = status, None, None, now
+            row.duplicate_of_id = None
             _record(session, row, actor, now, "reopened", from_status="closed", to_status=status)
 
     def assign(self, reference: str, actor: Actor, assignee_id: int | None) -> None:
@@ -376,6 +457,40 @@ class WorkStore:
         if row is None:
             raise WorkError("No submission has that reference.")
         return row
+
+
+def _possible_duplicates(session: Session, chosen: Any) -> dict[str, list[str]]:
+    """{reference: [references of its possible duplicates]} for the submissions `chosen`
+    selects: open ones of the same kind whose phone or email blind index matches, received within
+    DUPLICATE_WINDOW of each other. Compares stored hashes only; nothing is decrypted."""
+    other = aliased(Submission)
+    pairs = session.execute(
+        select(Submission.reference, Submission.received_at, other.reference, other.received_at)
+        .join(
+            other,
+            and_(
+                other.id != Submission.id,
+                other.kind == Submission.kind,
+                or_(
+                    and_(
+                        Submission.phone_index.is_not(None),
+                        other.phone_index == Submission.phone_index,
+                    ),
+                    and_(
+                        Submission.email_index.is_not(None),
+                        other.email_index == Submission.email_index,
+                    ),
+                ),
+            ),
+        )
+        .where(chosen, Submission.status != "closed", other.status != "closed")
+        .order_by(other.received_at)
+    ).all()
+    found: dict[str, list[str]] = {}
+    for reference, received, match, match_received in pairs:
+        if abs(received - match_received) <= DUPLICATE_WINDOW:
+            found.setdefault(reference, []).append(match)
+    return found
 
 
 def _record(

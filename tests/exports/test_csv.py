@@ -114,3 +114,16 @@ def test_call_list_adds_contacts_neutralised(engine) -> None:
     assert contacts[purged] == ["", "", "", ""]
     # Contact details only: nothing else the person wrote.
     assert "not left his room" not in text and "Sleep through" not in text
+
+
+def test_times_are_the_clinics_with_the_offset_and_whole_seconds() -> None:
+    """2026-11-26 00:30:15.123456 UTC is the evening before in St. Louis (clinic.yml)."""
+    from datetime import UTC
+
+    from intake_server.storage import ExportRow
+
+    when = datetime(2026, 11, 26, 0, 30, 15, 123456, tzinfo=UTC)
+    row = ExportRow("Q4QG-MJXH", "consultation", when, "new", None, False, None)
+    text, _ = queue_csv([row])
+    received = dict(zip(*parse_csv(text), strict=True))["received_at"]
+    assert received == "2026-11-25T18:30:15-06:00"

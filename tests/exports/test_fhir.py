@@ -4,6 +4,7 @@ matching what the forms ask and store."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -100,6 +101,8 @@ def test_a_family_members_request_has_a_related_person_as_author(engine, intake)
     }
     assert answers["consent"] == [{"valueBoolean": True}]
     assert answers["phone"] == [{"valueString": "+13145550142"}]
+    # The clinic's own time with its offset, in whole seconds (America/Chicago in clinic.yml).
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-0[56]:00", resource["authored"])
 
 
 def test_a_request_for_oneself_has_the_patient_as_author(engine, intake) -> None:

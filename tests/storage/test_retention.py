@@ -81,6 +81,9 @@ def test_purge_removes_phi_keeps_the_row_and_audits_each(engine, retention_case)
     assert result.references == [old] and not result.dry_run
     after = row_of(engine, old)
     assert after.payload is None and after.purged_at is not None
+    # The blind indexes are derived from PHI: they go with it.
+    assert before.phone_index is not None and before.email_index is not None
+    assert after.phone_index is None and after.email_index is None
     kept = ("reference", "kind", "urgent", "status", "outcome", "received_at", "closed_at")
     assert all(getattr(after, name) == getattr(before, name) for name in kept)
     assert notes(engine, old) == [None]  # the timeline entry stays, its text does not

@@ -194,3 +194,61 @@ def test_urgency_is_changed_by_hand_with_a_reason_audited_and_on_the_timeline(
     assert b"QZXREASON" not in raw
     with pytest.raises(WorkError, match="under 1000"):
         work.set_urgency(reference, ana, False, "x" * 1001)
+
+
+# --- Possible duplicates --------------------------------------------------------------------
+
+
+def _contact(phone: str, email: str | None = None) -> dict:
+    return {"phone": phone, "email": email, "contact_method": "call", "best_time": "any"}
+
+
+def test_possible_duplicates_match_on_phone_or_email_within_thirty_days(engine, stores) -> None:
+    intake, work, _ = stores
+    first = store_submission(intake, payload=_contact("+13145550111", "a@example.org"))
+    same_phone = store_submission(intake, payload=_contact("+13145550111"))
+    same_email = store_submission(intake, payload=_contact("+13145550199", "A@Example.org"))
+    stranger = store_submission(intake, payload=_contact("+13145550123", "b@example.org"))
+    old = store_submission(intake, payload=_contact("+13145550111"))
+    change(engine, old, received_at=utc_now() - timedelta(days=31))
+    other_kind = store_submission(intake, "assessment", payload=_contact("+13145550111"))
+
+    extras = work.row_extras([first, same_phone, same_email, stranger, old, other_kind])
+    assert set(extras[first].possible_duplicates) == {same_phone, same_email}
+    assert extras[same_phone].possible_duplicates == (first,)
+    assert extras[same_email].possible_duplicates == (first,)
+    assert extras[stranger].possible_duplicates == ()
+    assert extras[old].possible_duplicates == ()  # more than 30 days before the others
+    assert extras[other_kind].possible_duplicates == ()
+    assert (extras[first].contact_method, extras[first].best_time) == ("call", "any")
+    assert work.detail(same_phone)["possible_duplicates"] == [first]
+
+
+def test_closing_as_a_duplicate_is_one_audited_step(engine, stores) -> None:
+    intake, work, log = stores
+    ana = staff(engine, "ana@clinic.example")
+    first = store_submission(intake, payload=_contact("+13145550111"))
+    again = store_submission(intake, payload=_contact("+13145550111"))
+
+    work.close_as_duplicate(again, ana, first.lower().replace("-", " "))
+
+    closed = work.detail(again)
+    assert (closed["status"], closed["outcome"], closed["duplicate_of"]) == (
+        "closed",
+        "duplicate",
+        first,
+    )
+    assert closed["timeline"][-1]["action"] == "duplicate"
+    assert closed["timeline"][-1]["duplicate_of"] == first
+    # Once one is closed, neither shows the other as a possible duplicate any more.
+    assert work.detail(first)["possible_duplicates"] == []
+    entry = log.search(action="closed_as_duplicate").entries[0]
+    assert entry.reference == again and first in entry.detail
+    with pytest.raises(WorkError, match="already closed"):
+        work.close_as_duplicate(again, ana, first)
+    with pytest.raises(WorkError, match="No submission"):
+        work.close_as_duplicate(first, ana, "ZZZZ-ZZZZ")
+    with pytest.raises(WorkError, match="itself"):
+        work.close_as_duplicate(first, ana, first)
+    work.reopen(again, ana)
+    assert work.detail(again)["duplicate_of"] is None
