@@ -8,6 +8,7 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -55,6 +56,46 @@ def closure_dates(listed: Any) -> list[str]:
     return sorted(found)
 
 
+WEEK = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEK_ES = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+# How each language joins days: a run ("Monday to Friday", "de lunes a viernes"), and a list.
+DAY_WORDS = {"en": (WEEK, "{} to {}", " and "), "es": (WEEK_ES, "de {} a {}", " y ")}
+
+
+def weekdays(names: list[str], language: str = "en") -> str:
+    """Days as people say them: "Monday to Friday" for three or more in a row, else
+    "Monday, Tuesday and Thursday" (in Spanish: "de lunes a viernes", "lunes, martes y jueves")."""
+    week, run, last = DAY_WORDS[language]
+    names = list(names)
+    if len(names) >= 3 and names[0] in week:
+        first = week.index(names[0])
+        if list(week[first : first + len(names)]) == names:
+            return run.format(names[0], names[-1])
+    return last.join(filter(None, [", ".join(names[:-1]), names[-1]])) if names else ""
+
+
+# Who the program is for when clinic.yml does not say: adults.
+DEFAULT_MIN_AGE = 18
+
+
+def ages_text(min_age: int | None, max_age: int | None) -> str:
+    """Who the program is for, for a sentence such as "The program is for ..."."""
+    low = DEFAULT_MIN_AGE if min_age is None else min_age
+    who = "adults" if low >= 18 else "people"
+    if max_age:
+        return f"{who} aged {low} to {max_age}"
+    return f"{who} aged {low} and over"
+
+
+def ages_text_es(min_age: int | None, max_age: int | None) -> str:
+    """ages_text in Spanish: "adultos de 18 años o más"."""
+    low = DEFAULT_MIN_AGE if min_age is None else min_age
+    who = "adultos" if low >= 18 else "personas"
+    if max_age:
+        return f"{who} de {low} a {max_age} años"
+    return f"{who} de {low} años o más"
+
+
 def load_facts(path: Path | None = None) -> dict[str, Any]:
     """Read clinic.yml and add the values worked out from it, so no page has to compute them."""
     path = path or facts_path()
@@ -78,6 +119,25 @@ def load_facts(path: Path | None = None) -> dict[str, Any]:
         )
         if part
     )
+    facts["phone_hours"]["days_text"] = weekdays(facts["phone_hours"]["days"])
+    program["days_text"] = weekdays(program["days"])
+    # A maps search for the clinic: it opens the phone's map app; no map is embedded in a page.
+    facts["map_url"] = "https://www.google.com/maps/search/?" + urlencode(
+        {"api": "1", "query": f"{facts['name']}, {facts['address_line']}"}, quote_via=quote
+    )
+    hours = facts["phone_hours"]
+    facts["phone_hours_text"] = f"{hours['days_text']}, {hours['opens']} to {hours['closes']}"
+    if "days_es" in hours:
+        hours["days_text_es"] = weekdays(hours["days_es"], "es")
+        facts["phone_hours_text_es"] = (
+            f"{hours['days_text_es']}, de {hours['opens_es']} a {hours['closes_es']}"
+        )
+    if "days_es" in program:
+        program["days_text_es"] = weekdays(program["days_es"], "es")
+    if program.get("min_age") is None:
+        program["min_age"] = DEFAULT_MIN_AGE
+    program["ages_text"] = ages_text(program["min_age"], program.get("max_age"))
+    program["ages_text_es"] = ages_text_es(program["min_age"], program.get("max_age"))
     facts["site_url"] = os.environ.get("SITE_URL") or facts["site_url"]
     facts["closures"] = closure_dates(facts.get("closures"))
     facts["urgent_problems"] = [p["key"] for p in facts["problems"] if p.get("urgent")]

@@ -15,6 +15,7 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 # A consultation request as a family member would send it.
 CONSULTATION = {
     "for_whom": "loved_one",
+    "age_group": "18_or_over",
     "requester_name": "Maria Example",
     "relationship": "mother",
     "person_knows": "yes",

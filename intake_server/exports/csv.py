@@ -28,7 +28,7 @@ QUEUE_COLUMNS = (
     "urgent",
     "assignee_email",
 )
-CONTACT_COLUMNS = ("contact_name", "contact_phone", "contact_email")
+CONTACT_COLUMNS = ("contact_name", "contact_phone", "contact_email", "age_group")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # The full-width forms some spreadsheets also read as the start of a formula.
 WIDE_TRIGGERS = ("\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -60,7 +60,11 @@ def _cells(row: ExportRow, contacts: bool) -> list[str]:
     ]
     if contacts:
         contact = row.contact
-        cells += [contact.name, contact.phone, contact.email] if contact else ["", "", ""]
+        cells += (
+            [contact.name, contact.phone, contact.email, contact.age_group]
+            if contact
+            else ["", "", "", ""]
+        )
     return [safe_cell(cell) for cell in cells]
 
 

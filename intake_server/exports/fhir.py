@@ -16,7 +16,8 @@ from ..intake.forms import LONG_MAX, NAME_MAX, SHORT_MAX, choice_labels, questio
 from ..intake.kinds import KINDS
 from ..intake.text import without_controls
 
-QUESTIONNAIRE_VERSION = "1"
+# 2: the consultation asks the age group of the person who needs care.
+QUESTIONNAIRE_VERSION = "2"
 QUESTIONNAIRE_IDS = {"consultation": "consultation-request", "assessment": "personal-assessment"}
 QUESTIONNAIRE_NAMES = {"consultation": "ConsultationRequest", "assessment": "PersonalAssessment"}
 
@@ -48,6 +49,8 @@ FOR_SOMEONE_ELSE = ("for_whom", "loved_one")
 QUESTIONS: dict[str, tuple[Question, ...]] = {
     "consultation": (
         Question("for_whom", "choice", required=True),
+        # Submissions sent before the form asked it have no answer here.
+        Question("age_group", "choice", required=True),
         Question("requester_name", "string", required=True, max_length=NAME_MAX),
         _follow_up("relationship", SHORT_MAX, FOR_SOMEONE_ELSE),
         Question("person_knows", "choice", required=True, enable_when=FOR_SOMEONE_ELSE),

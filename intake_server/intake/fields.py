@@ -56,6 +56,10 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+# Earlier dates are typing slips (a year such as 1899 for 1989), not people.
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
 class BirthDateField(DateField):
     """Accepts the browser's date picker value and the US way of typing a date."""
 
@@ -75,7 +79,16 @@ class BirthDateField(DateField):
             ) from None
 
     def pre_validate(self, form: Any) -> None:
-        if self.data and not (date(1900, 1, 1) <= self.data <= date.today()):
+        if not self.data:
+            return
+        if self.data < EARLIEST_BIRTH:
+            raise ValidationError(
+                _l(
+                    "Check the year: enter a date of birth in %(year)s or later, like 03/14/1990",
+                    year=EARLIEST_BIRTH.year,
+                )
+            )
+        if self.data > date.today():
             raise ValidationError(_l("Enter a date of birth in the past, like 03/14/1990"))
 
 

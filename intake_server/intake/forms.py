@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -33,6 +34,26 @@ from .text import PlainTextForm
 NAME_MAX, SHORT_MAX, LONG_MAX = 80, 200, 2000
 
 MEDICARE = "medicare_medicaid"
+UNDER_18 = "under_18"
+
+
+def too_young(age_group: str | None) -> bool:
+    """Whether the age group chosen is below the program's minimum age (clinic.yml)."""
+    return age_group == UNDER_18 and clinic()["program"]["min_age"] >= 18
+
+
+def younger_help() -> str | None:
+    """What the form and its confirmation say to someone asking for a person too young for the
+    program: kindly, what to do instead. None when the program takes people under 18."""
+    program = clinic()["program"]
+    if program["min_age"] < 18:
+        return None
+    return gettext(
+        "Our program is for %(ages)s. For someone younger, a program made for young people is a "
+        "better fit. Their doctor or school counselor can point you to one nearby, and we are "
+        "glad to help you find one too.",
+        ages=fact(program, "ages_text"),
+    )
 
 
 def _for_someone_else(form: Any) -> bool:
@@ -103,6 +124,11 @@ class ConsultationForm(IntakeForm):
         _l("Who is this request for?"),
         choices=_options(("self", _l("For me")), ("loved_one", _l("For someone I care about"))),
         validators=[_required(_l("Choose who this request is for"))],
+    )
+    age_group = RadioField(
+        "How old is the person who needs care?",
+        choices=_options((UNDER_18, "Under 18"), ("18_or_over", "18 or over")),
+        validators=[_required("Choose whether the person who needs care is under 18")],
     )
     requester_name = StringField(
         _l("Your name"),
@@ -198,6 +224,10 @@ class ConsultationForm(IntakeForm):
         validators=[_required(_l("Tick the box so we are allowed to contact you"))],
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.age_group.description = younger_help()
+
     def validate_contact_method(self, field: RadioField) -> None:
         if field.data == "email" and not (self.email.data or "").strip():
             raise ValidationError(_l("Add an email address, or choose a phone call or text"))
@@ -206,6 +236,7 @@ class ConsultationForm(IntakeForm):
         for_other = self.for_whom.data == "loved_one"
         return {
             "for_whom": self.for_whom.data,
+            "age_group": self.age_group.data,
             "requester_name": self.requester_name.data.strip(),
             "relationship": self.relationship.data.strip() if for_other else None,
             "person_knows": self.person_knows.data if for_other else None,

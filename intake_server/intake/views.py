@@ -41,7 +41,7 @@ from ..storage import LANGUAGES, LinkUnusable, StorageUnavailable
 from ..web.language import language_prefix, page_language
 from ..web.render import render_page
 from .crisis import tables_json
-from .forms import MEDICARE, AssessmentForm, ConsultationForm, IntakeForm
+from .forms import MEDICARE, AssessmentForm, ConsultationForm, IntakeForm, too_young, younger_help
 from .kinds import KINDS
 from .urgency import is_urgent
 
@@ -228,12 +228,15 @@ def received() -> ResponseReturnValue:
         return redirect(url_for("intake.consultation"))
     kind = KINDS[stored["kind"]]
     promise = Deadlines.from_settings(services().settings)
+    answers = stored["payload"]
     body = render_template(
         "intake/received.html",
         reference=reference,
         kind=kind.key,
         urgent=stored["urgent"],
-        medicare=stored["payload"].get("insurance") == MEDICARE,
+        medicare=answers.get("insurance") == MEDICARE,
+        contact_method=answers.get("contact_method"),
+        younger_help=younger_help() if too_young(answers.get("age_group")) else None,
         clinic=clinic(),
         call_by=_day_words(promise.response_due(stored["received_at"], urgent=False)),
     )

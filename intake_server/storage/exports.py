@@ -1,8 +1,9 @@
 """Reading submissions for exports: the SQL behind the queue CSV and the FHIR export.
 
 Metadata rows never decrypt anything. Contact details are decrypted only when the caller asks for
-them, and then only the name, phone and email are taken out of the payload (minimum necessary);
-the rest of what the person wrote never leaves this module for a CSV.
+them, and then only the name, phone, email and age group (under 18 or not, which staff need before
+they call) are taken out of the payload (minimum necessary); the rest of what the person wrote
+never leaves this module for a CSV.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class Contact:
     name: str | None
     phone: str | None
     email: str | None
+    # A consultation's age group ("under_18" or "18_or_over"); None for an assessment.
+    age_group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,12 @@ def contact_from(kind: str, payload: dict[str, Any] | None) -> Contact:
     if not payload:
         return Contact(None, None, None)
     if kind == "consultation":
-        return Contact(payload.get("requester_name"), payload.get("phone"), payload.get("email"))
+        return Contact(
+            payload.get("requester_name"),
+            payload.get("phone"),
+            payload.get("email"),
+            payload.get("age_group"),
+        )
     return Contact(payload.get("full_name"), payload.get("phone"), payload.get("email"))
 
 

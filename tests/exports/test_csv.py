@@ -90,7 +90,9 @@ def test_call_list_adds_contacts_neutralised(engine) -> None:
     intake = SubmissionStore(engine, KEYRING)
     family = store_submission(intake, "consultation", form_payload(ConsultationForm, FAMILY))
     own = store_submission(
-        intake, "consultation", form_payload(ConsultationForm, CONSULTATION_FOR_SELF)
+        intake,
+        "consultation",
+        form_payload(ConsultationForm, {**CONSULTATION_FOR_SELF, "age_group": "under_18"}),
     )
     assessment = store_submission(intake, "assessment", form_payload(AssessmentForm, ASSESSMENT))
     purged = store_submission(
@@ -100,15 +102,16 @@ def test_call_list_adds_contacts_neutralised(engine) -> None:
     text, count = queue_csv(ExportReader(engine, KEYRING).queue_rows(contacts=True), contacts=True)
     header, *rows = parse_csv(text)
     assert count == 4 and header == list(QUEUE_COLUMNS + CONTACT_COLUMNS)
-    contacts = {row[0]: row[-3:] for row in rows}
+    contacts = {row[0]: row[-4:] for row in rows}
     assert contacts[family] == [
         '\'=HYPERLINK("http://evil.example","x")',
         "'+13145550142",
         "maria@example.org",
+        "18_or_over",
     ]
-    assert contacts[own] == ["Pat Example", "'+13145550142", "maria@example.org"]
-    assert contacts[assessment] == ["Sam Example", "'+13145550199", ""]
-    assert contacts[purged] == ["", "", ""]
+    assert contacts[own] == ["Pat Example", "'+13145550142", "maria@example.org", "under_18"]
+    assert contacts[assessment] == ["Sam Example", "'+13145550199", "", ""]
+    assert contacts[purged] == ["", "", "", ""]
     # Contact details only: nothing else the person wrote.
     assert "not left his room" not in text and "Sleep through" not in text
 

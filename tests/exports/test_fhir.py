@@ -67,6 +67,12 @@ def test_questionnaires_are_valid_fhir_and_match_the_forms() -> None:
     )
     assert relationship["enableWhen"][0]["question"] == "for_whom"
     assert relationship["enableWhen"][0]["answerCoding"]["code"] == "loved_one"
+    age_group = next(q for q in questionnaire("consultation")["item"] if q["linkId"] == "age_group")
+    assert age_group["required"] is True
+    assert [o["valueCoding"]["display"] for o in age_group["answerOption"]] == [
+        "Under 18",
+        "18 or over",
+    ]
     # Each question is worded as the form asked it (the repeated goals field included).
     goals = next(q for q in questionnaire("assessment")["item"] if q["linkId"] == "goals")
     assert goals["text"] == "Your goals"
@@ -88,6 +94,11 @@ def test_a_family_members_request_has_a_related_person_as_author(engine, intake)
     assert contained(resource, "#patient")["name"] == [{"given": ["Sam"]}]
     answers = {i["linkId"]: i["answer"] for i in resource["item"]}
     assert answers["for_whom"][0]["valueCoding"]["code"] == "loved_one"
+    assert answers["age_group"][0]["valueCoding"] == {
+        "system": answers["age_group"][0]["valueCoding"]["system"],
+        "code": "18_or_over",
+        "display": "18 or over",
+    }
     assert answers["consent"] == [{"valueBoolean": True}]
     assert answers["phone"] == [{"valueString": "+13145550142"}]
     # The clinic's own time with its offset, in whole seconds (America/Chicago in clinic.yml).

@@ -14,8 +14,13 @@ pytestmark = pytest.mark.browser
 REFERENCE = re.compile(r"[A-HJKMNP-TV-Z2-9]{4}-[A-HJKMNP-TV-Z2-9]{4}")
 
 
-def fill_consultation_for_loved_one(page) -> None:
+AGE_QUESTION = "How old is the person who needs care?"
+
+
+def fill_consultation_for_loved_one(page, age_group: str | None = "18 or over") -> None:
     page.get_by_label("For someone I care about").check()
+    if age_group:
+        page.get_by_role("group", name=AGE_QUESTION).get_by_label(age_group, exact=True).check()
     page.get_by_label("Your name").fill("Maria Example")
     page.get_by_label("How do you know them?").fill("Mother")
     page.get_by_label("Their first name").fill("Sam")
@@ -40,8 +45,43 @@ def test_consultation_by_labels_reaches_a_confirmation(phone_page, live_server) 
     assert heading.inner_text() == "Thank you. We have your request."
     assert REFERENCE.fullmatch(page.locator(".intake-reference").inner_text())
     assert page.locator(".crisis-bar").is_visible()
+    # The person chose a text message: the confirmation says so, and offers no second request.
+    expect(page.get_by_text("We will text you within one business day.")).to_be_visible()
+    expect(page.get_by_role("link", name="Request a free consultation")).to_have_count(0)
+    expect(page.locator(".intake-younger")).to_have_count(0)
     assert axe_violations(page) == []
     assert not page.watch.foreign() and not page.watch.errors
+
+
+def test_the_age_question_explains_and_a_younger_person_gets_a_kind_pointer(
+    phone_page, live_server
+) -> None:
+    page = phone_page
+    page.goto(live_server.url + "/consultation/")
+    group = page.get_by_role("group", name=AGE_QUESTION)
+    expect(group).to_have_accessible_description(re.compile("adults aged 18 and over"))
+    expect(group.get_by_label("Under 18")).to_be_visible()
+    fill_consultation_for_loved_one(page, age_group="Under 18")
+    page.get_by_role("button", name="Send my request").click()
+    page.wait_for_url("**/received/")
+    note = page.locator(".intake-younger")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("under 18")
+    expect(note).to_contain_text("made for young people")
+    assert axe_violations(page) == []
+
+
+def test_a_missing_age_group_is_linked_from_the_summary(phone_page, live_server) -> None:
+    page = phone_page
+    page.goto(live_server.url + "/consultation/")
+    fill_consultation_for_loved_one(page, age_group=None)
+    page.get_by_role("button", name="Send my request").click()
+    summary = page.locator("#error-summary")
+    summary.wait_for()
+    summary.get_by_role("link", name=re.compile("Choose whether the person")).click()
+    assert page.evaluate("document.activeElement.id") == "age_group-0"
+    assert page.get_by_label("Your name").input_value() == "Maria Example"
+    assert axe_violations(page) == []
 
 
 def test_invalid_consultation_shows_a_linked_summary_and_keeps_input(
@@ -62,6 +102,24 @@ def test_invalid_consultation_shows_a_linked_summary_and_keeps_input(
     assert page.get_by_label("Phone number").input_value() == "12"
     summary.get_by_role("link", name=re.compile("Enter a phone number")).click()
     assert page.evaluate("document.activeElement.id") == "phone"
+    assert axe_violations(page) == []
+
+
+def test_a_birth_year_before_1900_says_so(phone_page, live_server) -> None:
+    page = phone_page
+    page.goto(live_server.url + "/assessment/")
+    page.get_by_label("Your full name").fill("Sam Example")
+    page.get_by_label("Date of birth").fill("1899-12-31")
+    page.get_by_label("Phone number").fill("314-555-0199")
+    page.get_by_label("Goal 1").fill("Sleep through the night")
+    page.get_by_label("Depression").check()
+    page.get_by_role("button", name="Send my answers").click()
+    summary = page.locator("#error-summary")
+    summary.wait_for()
+    expect(summary).to_contain_text("Check the year: enter a date of birth in 1900 or later")
+    expect(page.get_by_label("Date of birth")).to_have_accessible_description(
+        re.compile("1900 or later")
+    )
     assert axe_violations(page) == []
 
 

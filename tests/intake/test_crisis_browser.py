@@ -61,6 +61,7 @@ def test_with_javascript_off_help_is_on_the_confirmation(browser, live_server) -
     page = context.new_page()
     page.goto(live_server.url + "/consultation/")
     page.get_by_label("For someone I care about").check()
+    page.get_by_label("18 or over").check()
     page.get_by_label("Your name").fill("Sam Father")
     page.get_by_label("How do you know them?").fill("Father")
     page.get_by_label("Their first name").fill("Riley")

@@ -14,7 +14,14 @@ import pytest
 from intake_server.services import services
 from testkit.postgres import fresh_schema
 from tests.helpers.app import app_config, make_app
-from tests.helpers.forms import ASSESSMENT, CONSULTATION, hidden_fields, reference_in, submit
+from tests.helpers.forms import (
+    ASSESSMENT,
+    CONSULTATION,
+    hidden_fields,
+    reference_in,
+    send_form,
+    submit,
+)
 from tests.helpers.staff import staff_member
 from tests.helpers.storage import count_submissions, failing_commits
 
@@ -171,6 +178,66 @@ def test_a_calm_request_shows_no_crisis_box(client) -> None:
     assert "Please do not wait for our call" not in client.get("/received/").get_data(as_text=True)
 
 
+# --- The age group and the confirmation's wording ----------------------------------------
+
+
+def test_the_age_question_is_required_and_kindly_explained(app, client) -> None:
+    html = client.get("/consultation/").get_data(as_text=True)
+    group = re.search(r'<fieldset[^>]*id="age_group".*?</fieldset>', html, re.DOTALL)[0]
+    assert "How old is the person who needs care?" in group
+    assert 'aria-describedby="age_group-hint"' in group
+    assert "Our program is for adults aged 18 and over" in group
+    assert len(re.findall(r'<input(?=[^>]*type="radio")(?=[^>]*required)', group)) == 2
+    missing = submit(client, "/consultation/", {**CONSULTATION, "age_group": ""})
+    page = missing.get_data(as_text=True)
+    assert missing.status_code == 422
+    assert '<a href="#age_group-0">Choose whether the person who needs care is under 18' in page
+    assert 'value="Maria Example"' in page
+    assert submit(client, "/consultation/", {**CONSULTATION, "age_group": "12"}).status_code == 422
+    assert count_submissions(services(app).engine) == 0
+
+
+def test_an_adult_confirmation_has_no_note_about_younger_people(app, client) -> None:
+    send_form(client, "/consultation/", CONSULTATION)
+    html = client.get("/received/").get_data(as_text=True)
+    assert "under 18" not in html and "made for young people" not in html
+
+
+def test_someone_under_the_minimum_age_is_stored_and_told_what_to_do(app, client) -> None:
+    reference = send_form(client, "/consultation/", {**CONSULTATION, "age_group": "under_18"})
+    assert services(app).submissions.get(reference)["payload"]["age_group"] == "under_18"
+    html = client.get("/received/").get_data(as_text=True)
+    note = re.search(r'<p class="intake-younger">(.*?)</p>', html, re.DOTALL)[1]
+    assert "under 18" in note and "made for young people" in note
+    assert "doctor or school counselor" in note
+
+
+@pytest.mark.parametrize(
+    ("method", "promise"),
+    [("call", "We will call you"), ("text", "We will text you"), ("email", "We will email you")],
+)
+def test_the_confirmation_follows_the_way_to_reply_chosen(
+    client, method: str, promise: str
+) -> None:
+    send_form(client, "/consultation/", {**CONSULTATION, "contact_method": method})
+    html = client.get("/received/").get_data(as_text=True)
+    assert f"{promise} within one business day." in html
+    assert "We answer Monday to Friday, 8:30 am to 5:00 pm." in html
+    assert "a staff member will call you" not in html.lower()
+    others = {"We will call you", "We will text you", "We will email you"} - {promise}
+    assert not any(other in html for other in others)
+
+
+def test_the_confirmation_shows_no_consultation_button(client) -> None:
+    send_form(client, "/consultation/", CONSULTATION)
+    html = client.get("/received/").get_data(as_text=True)
+    assert "clinic-bar__cta" not in html
+    assert not re.search(r"<a[^>]*>\s*Request a free consultation", html)
+    assert 'class="clinic-bar__call"' in html  # the phone stays in the bar
+    # Pages people read before sending still carry the button.
+    assert "clinic-bar__cta" in client.get("/faq/").get_data(as_text=True)
+
+
 def test_too_long_answers_are_refused_kindly(app, client) -> None:
     html = submit(client, "/consultation/", {**CONSULTATION, "message": "a" * 2001}).get_data(
         as_text=True
@@ -217,6 +284,21 @@ def test_assessment_needs_a_goal_and_a_problem(client) -> None:
     assert "Enter a date of birth in the past" in html
     other = submit(client, "/assessment/", {**ASSESSMENT, "problems": ["other"]})
     assert "Tell us in a few words what else" in other.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("typed", ["1899-12-31", "05/02/1850", "01/01/0190"])
+def test_a_birth_year_before_1900_is_named_as_such(client, typed: str) -> None:
+    response = submit(client, "/assessment/", {**ASSESSMENT, "date_of_birth": typed})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Check the year: enter a date of birth in 1900 or later" in html
+    assert "in the past" not in html
+    assert f'value="{typed}"' in html or typed in html  # what was typed stays
+
+
+def test_the_first_day_of_1900_is_a_date_of_birth(client) -> None:
+    data = {**ASSESSMENT, "date_of_birth": "1900-01-01"}
+    assert submit(client, "/assessment/", data).status_code == 303
 
 
 def test_us_style_birth_dates_are_understood(app, client) -> None:

@@ -24,9 +24,16 @@ def shown(kind: str, payload: dict) -> dict[str, str]:
 
 
 def test_answers_are_labelled_and_choices_named() -> None:
-    consultation = shown("consultation", {"for_whom": "loved_one", "relationship": "yes"})
+    consultation = shown(
+        "consultation", {"for_whom": "loved_one", "age_group": "under_18", "relationship": "yes"}
+    )
     assessment = shown("assessment", {"problems": ["anxiety", "other"], "goals": ["a", "b"]})
     assert consultation["Who is this request for?"] == "For someone I care about"
+    assert consultation["How old is the person who needs care?"] == "Under 18"
+    assert list(consultation)[:2] == [
+        "Who is this request for?",
+        "How old is the person who needs care?",
+    ]
     assert assessment["What are you struggling with?"] == "Anxiety, Something else"
     assert assessment["Your goals"] == "1. a\n2. b"
     assert consultation["How do you know them?"] == "yes"  # the person's own words, as typed

@@ -1,7 +1,7 @@
 """The language a person filled a form in, so staff know to call back in Spanish.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01
 
 `submissions.language` is metadata, not PHI: "en" or "es", the language of the form's page.
