@@ -126,9 +126,9 @@ class ConsultationForm(IntakeForm):
         validators=[_required(_l("Choose who this request is for"))],
     )
     age_group = RadioField(
-        "How old is the person who needs care?",
-        choices=_options((UNDER_18, "Under 18"), ("18_or_over", "18 or over")),
-        validators=[_required("Choose whether the person who needs care is under 18")],
+        _l("How old is the person who needs care?"),
+        choices=_options((UNDER_18, _l("Under 18")), ("18_or_over", _l("18 or over"))),
+        validators=[_required(_l("Choose whether the person who needs care is under 18"))],
     )
     requester_name = StringField(
         _l("Your name"),
