@@ -222,31 +222,32 @@ def define_env(env: Any) -> None:
         month = words()["months"][when.month - 1]
         return words()["long_date"].format(day=when.day, month=month, year=when.year)
 
+    @env.macro
     def phone_hours_text() -> str:
         """When someone answers the phone, such as "Monday to Friday, 8:30 am to 5:00 pm"."""
-        return facts["phone_hours_text"]
+        return facts()["phone_hours_text"]
 
     @env.macro
     def meeting_days_text() -> str:
         """The weekdays groups meet, such as "Monday, Tuesday and Thursday"."""
-        return facts["program"]["days_text"]
+        return facts()["program"]["days_text"]
 
     @env.macro
     def ages_text() -> str:
         """Who the program is for, such as "adults aged 18 and over"."""
-        return facts["program"]["ages_text"]
+        return facts()["program"]["ages_text"]
 
     @env.macro
     def map_link(label: str | None = None) -> str:
         """The clinic's address as a link that opens a map app (a link only, nothing embedded)."""
-        text = html.escape(label or facts["address_line"])
-        return f'<a class="clinic-map" href="{html.escape(facts["map_url"])}">{text}</a>'
+        text = html.escape(label or facts()["address_line"])
+        return f'<a class="clinic-map" href="{html.escape(facts()["map_url"])}">{text}</a>'
 
     @env.macro
     def younger_people_text() -> str:
         """The kind line for parents of someone younger than the program takes; empty when the
         program takes people of every age (min_age 0)."""
-        program = facts["program"]
+        program = facts()["program"]
         if not program["min_age"]:
             return ""
         return (
@@ -259,7 +260,7 @@ def define_env(env: Any) -> None:
     @env.macro
     def online_program_text() -> str:
         """Whether the clinic runs groups by video (clinic.yml `program.online`), said one way."""
-        if facts["program"].get("online"):
+        if facts()["program"].get("online"):
             return "We also run groups by video. Ask about this on the free call."
         return (
             "Our groups meet in person only. We do not run groups by video. If getting to us is "
@@ -270,7 +271,7 @@ def define_env(env: Any) -> None:
     def keep_working_text() -> str:
         """Working or studying during IOP: one answer for the FAQ and the guide alike."""
         return (
-            f"Groups meet in the {facts['program']['time_of_day']}, so many people keep "
+            f"Groups meet in the {facts()['program']['time_of_day']}, so many people keep "
             "working or going to school during IOP. Others take time off to focus on getting "
             "well. Either choice is fine, and we can talk it through with you."
         )

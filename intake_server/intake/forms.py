@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -48,7 +47,7 @@ def younger_help() -> str | None:
     program = clinic()["program"]
     if program["min_age"] < 18:
         return None
-    return gettext(
+    return _l(
         "Our program is for %(ages)s. For someone younger, a program made for young people is a "
         "better fit. Their doctor or school counselor can point you to one nearby, and we are "
         "glad to help you find one too.",

@@ -46,7 +46,9 @@ def test_consultation_by_labels_reaches_a_confirmation(phone_page, live_server) 
     assert REFERENCE.fullmatch(page.locator(".intake-reference").inner_text())
     assert page.locator(".crisis-bar").is_visible()
     # The person chose a text message: the confirmation says so, and offers no second request.
-    expect(page.get_by_text("We will text you within one business day.")).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"We will text you within one business day \(by the end of "))
+    ).to_be_visible()
     expect(page.get_by_role("link", name="Request a free consultation")).to_have_count(0)
     expect(page.locator(".intake-younger")).to_have_count(0)
     assert axe_violations(page) == []

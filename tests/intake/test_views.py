@@ -221,7 +221,7 @@ def test_the_confirmation_follows_the_way_to_reply_chosen(
 ) -> None:
     send_form(client, "/consultation/", {**CONSULTATION, "contact_method": method})
     html = client.get("/received/").get_data(as_text=True)
-    assert f"{promise} within one business day." in html
+    assert f"{promise} within one business day (by the end of " in html
     assert "We answer Monday to Friday, 8:30 am to 5:00 pm." in html
     assert "a staff member will call you" not in html.lower()
     others = {"We will call you", "We will text you", "We will email you"} - {promise}
