@@ -78,22 +78,19 @@ def weekdays(names: list[str], language: str = "en") -> str:
 DEFAULT_MIN_AGE = 18
 
 
-def ages_text(min_age: int | None, max_age: int | None) -> str:
+# Who the program is for in each language: (adults, people, "18 and over", "18 to 65").
+AGE_WORDS = {
+    "en": ("adults", "people", "{who} aged {low} and over", "{who} aged {low} to {high}"),
+    "es": ("adultos", "personas", "{who} de {low} años o más", "{who} de {low} a {high} años"),
+}
+
+
+def ages_text(min_age: int | None, max_age: int | None, language: str = "en") -> str:
     """Who the program is for, for a sentence such as "The program is for ..."."""
+    adults, people, open_ended, bounded = AGE_WORDS[language]
     low = DEFAULT_MIN_AGE if min_age is None else min_age
-    who = "adults" if low >= 18 else "people"
-    if max_age:
-        return f"{who} aged {low} to {max_age}"
-    return f"{who} aged {low} and over"
-
-
-def ages_text_es(min_age: int | None, max_age: int | None) -> str:
-    """ages_text in Spanish: "adultos de 18 años o más"."""
-    low = DEFAULT_MIN_AGE if min_age is None else min_age
-    who = "adultos" if low >= 18 else "personas"
-    if max_age:
-        return f"{who} de {low} a {max_age} años"
-    return f"{who} de {low} años o más"
+    who = adults if low >= 18 else people
+    return (bounded if max_age else open_ended).format(who=who, low=low, high=max_age)
 
 
 def load_facts(path: Path | None = None) -> dict[str, Any]:
@@ -137,7 +134,7 @@ def load_facts(path: Path | None = None) -> dict[str, Any]:
     if program.get("min_age") is None:
         program["min_age"] = DEFAULT_MIN_AGE
     program["ages_text"] = ages_text(program["min_age"], program.get("max_age"))
-    program["ages_text_es"] = ages_text_es(program["min_age"], program.get("max_age"))
+    program["ages_text_es"] = ages_text(program["min_age"], program.get("max_age"), "es")
     facts["site_url"] = os.environ.get("SITE_URL") or facts["site_url"]
     facts["closures"] = closure_dates(facts.get("closures"))
     facts["urgent_problems"] = [p["key"] for p in facts["problems"] if p.get("urgent")]
