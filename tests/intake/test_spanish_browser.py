@@ -17,6 +17,7 @@ REFERENCE = re.compile(r"[A-HJKMNP-TV-Z2-9]{4}-[A-HJKMNP-TV-Z2-9]{4}")
 
 def fill_consultation_in_spanish(page) -> None:
     page.get_by_label("Para un ser querido").check()
+    page.get_by_label("18 años o más").check()
     page.get_by_label("Su nombre", exact=True).fill("María Ejemplo")
     page.get_by_label("¿Qué relación tiene con esa persona?").fill("Madre")
     page.get_by_label("Su nombre de pila").fill("Samuel")
@@ -58,6 +59,14 @@ def test_spanish_consultation_by_labels_with_an_error_then_a_confirmation(
     page.wait_for_url("**/es/received/")
     heading = page.get_by_role("heading", level=1)
     assert heading.inner_text() == "Gracias. Recibimos su solicitud."
+    # The reply the person chose (a text message), and the day in Spanish.
+    expect(
+        page.get_by_text(
+            re.compile(
+                r"Le enviaremos un mensaje de texto .* del (lunes|martes|miércoles|jueves|viernes) "
+            )
+        )
+    ).to_be_visible()
     assert REFERENCE.fullmatch(page.locator(".intake-reference").inner_text())
     assert page.locator(".crisis-bar").is_visible()
     assert axe_violations(page) == []
