@@ -297,14 +297,18 @@ def stored_keys(deployment: Deployment, traffic: Traffic) -> dict[str, str]:
     return found
 
 
+NEXT_PAGE = re.compile(r'<a href="([^"]*)">Next page</a>')
+
+
 def queue_references(staff: StaffBrowser) -> list[str]:
-    """Every reference the queue lists, page by page, whatever its status."""
+    """Every reference the queue lists, following its "Next page" links, whatever its status."""
     references: list[str] = []
-    page = 1
+    url = "/staff/?status=all"
     while True:
-        html = staff.http.get("/staff/", params={"status": "all", "page": page}).text
+        html = staff.http.get(url).text
         found = re.findall(r'href="/staff/submissions/([A-Z0-9-]+)"', html)
         references += found
-        if not found or "Next page" not in html:
+        following = NEXT_PAGE.search(html)
+        if not found or not following:
             return references
-        page += 1
+        url = following.group(1).replace("&amp;", "&")
