@@ -88,6 +88,12 @@ class Harness:
         assert response.status_code == 303, response.status_code
         return client
 
+    def new_signed_in(self, email: str, role: str) -> Any:
+        """A client signed in as a new account with this role and no authenticator (for apps
+        that let one be skipped: signing in with a code is tested in test_auth_views.py)."""
+        self.user(email, role, enrolled=False)
+        return self.signed_in(email, None)
+
     def audit(self) -> list:
         """Every audit entry, oldest first."""
         return services(self.app).audit.search(limit=10_000).entries[::-1]

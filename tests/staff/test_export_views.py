@@ -31,14 +31,9 @@ def exports(site_dir: Path, sqlite_url: str) -> Harness:
     return Harness.start(site_dir, sqlite_url, STAFF_MFA_OPTIONAL=True)
 
 
-def signed_in(harness: Harness, email: str, role: str):
-    harness.user(email, role, enrolled=False)
-    return harness.signed_in(email, None)
-
-
 def test_exports_are_for_signed_in_admins_only(exports: Harness) -> None:
     anonymous = exports.client()
-    staff = signed_in(exports, "staff@clinic.example", "staff")
+    staff = exports.new_signed_in("staff@clinic.example", "staff")
     for path in VIEWS:
         assert anonymous.get(path).status_code == 303
         assert staff.get(path).status_code == 403
@@ -46,7 +41,7 @@ def test_exports_are_for_signed_in_admins_only(exports: Harness) -> None:
 
 
 def test_exports_page_labels_the_phi_download(exports: Harness) -> None:
-    client = signed_in(exports, ADMIN, "admin")
+    client = exports.new_signed_in(ADMIN, "admin")
     response = client.get("/staff/admin/exports")
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
@@ -58,7 +53,7 @@ def test_exports_page_labels_the_phi_download(exports: Harness) -> None:
 def test_downloads_are_attachments_not_cached_and_audited(exports: Harness) -> None:
     engine = services(exports.app).engine
     reference = store_submission(services(exports.app).submissions, "consultation")
-    client = signed_in(exports, ADMIN, "admin")
+    client = exports.new_signed_in(ADMIN, "admin")
     downloads = {
         "/staff/admin/exports/queue.csv?contacts=0": ("export_queue", "text/csv"),
         "/staff/admin/exports/queue.csv?contacts=1": ("export_call_list", "text/csv"),

@@ -29,11 +29,6 @@ def desk(site_dir: Path, sqlite_url: str) -> Harness:
     return Harness.start(site_dir, sqlite_url, STAFF_MFA_OPTIONAL=True)
 
 
-def signed_in(harness: Harness, email: str = ADMIN, role: str = "admin"):
-    harness.user(email, role, enrolled=False)
-    return harness.signed_in(email, None)
-
-
 def stored(harness: Harness, kind: str = "consultation", **answers: object) -> str:
     return store_submission(
         services(harness.app).submissions, kind, {**sample_payload(kind), **answers}
@@ -52,7 +47,7 @@ def squeeze(text: str) -> str:
 
 
 def test_a_reference_read_aloud_opens_the_submission_and_the_view_is_audited(desk) -> None:
-    client = signed_in(desk)
+    client = desk.new_signed_in(ADMIN, "admin")
     reference = stored(desk)
     spoken = reference.replace("-", " ").lower()
     for typed in (spoken, reference.replace("-", ""), f"  {reference.lower()} "):
@@ -66,7 +61,7 @@ def test_a_reference_read_aloud_opens_the_submission_and_the_view_is_audited(des
 
 
 def test_a_reference_that_does_not_exist_says_so_and_keeps_what_was_typed(desk) -> None:
-    client = signed_in(desk)
+    client = desk.new_signed_in(ADMIN, "admin")
     response = client.get("/staff/find", query_string={"reference": "zzzz yyyy"})
     html = response.get_data(as_text=True)
     assert response.status_code == 404
@@ -84,7 +79,7 @@ def test_a_reference_that_does_not_exist_says_so_and_keeps_what_was_typed(desk) 
 
 
 def test_a_row_shows_what_a_caller_needs_and_no_more(desk) -> None:
-    client = signed_in(desk)
+    client = desk.new_signed_in(ADMIN, "admin")
     reference = stored(desk, contact_method="text", best_time="morning")
     client.post(
         f"/staff/submissions/{reference}/claim", data={"csrf_token": csrf(client.get("/staff/"))}
@@ -112,7 +107,7 @@ def test_a_row_shows_what_a_caller_needs_and_no_more(desk) -> None:
 
 
 def test_a_new_submission_waits_against_the_first_call_promise(desk) -> None:
-    client = signed_in(desk)
+    client = desk.new_signed_in(ADMIN, "admin")
     reference = stored(desk)
     assert "First call due in" in text_of(client.get("/staff/"))
     change(services(desk.app).engine, reference, received_at=desk.clock() - timedelta(days=5))
@@ -136,7 +131,7 @@ def _choices() -> list[tuple[str, str, str, str]]:
 def test_every_choice_of_every_field_is_shown_by_its_label(desk, kind) -> None:
     """Each choice is stored in turn and its page read: the answer shows the label the person
     saw, and where label and stored value differ the raw value is nowhere in the answer."""
-    client = signed_in(desk)
+    client = desk.new_signed_in(ADMIN, "admin")
     choices = [c for c in _choices() if c[0] == kind]
     assert choices
     for _, name, value, label in choices:
@@ -188,7 +183,7 @@ def test_every_audit_action_in_the_code_reads_as_a_sentence() -> None:
 
 
 def test_phone_and_email_are_links_and_times_are_the_clinics(desk) -> None:
-    client = signed_in(desk)
+    client = desk.new_signed_in(ADMIN, "admin")
     reference = stored(desk, phone="+13145550111", email="maria@example.org")
     html = client.get(f"/staff/submissions/{reference}").get_data(as_text=True)
     assert '<a href="tel:+13145550111">(314) 555-0111</a>' in html
@@ -200,17 +195,17 @@ def test_phone_and_email_are_links_and_times_are_the_clinics(desk) -> None:
 
 def test_admins_find_the_fhir_download_on_the_page_and_staff_do_not(desk) -> None:
     reference = stored(desk)
-    admin = signed_in(desk)
+    admin = desk.new_signed_in(ADMIN, "admin")
     html = admin.get(f"/staff/submissions/{reference}").get_data(as_text=True)
     link = f"/staff/admin/submissions/{reference}/fhir.json"
     assert f'href="{link}"' in html
     assert admin.get(link).status_code == 200
-    staff = signed_in(desk, STAFF, "staff")
+    staff = desk.new_signed_in(STAFF, "staff")
     assert link not in staff.get(f"/staff/submissions/{reference}").get_data(as_text=True)
 
 
 def test_a_new_assessment_link_can_be_copied_and_stays_selectable_text(desk) -> None:
-    client = signed_in(desk)
+    client = desk.new_signed_in(ADMIN, "admin")
     reference = stored(desk)
     page = client.post(
         f"/staff/submissions/{reference}/assessment-link",
@@ -228,7 +223,7 @@ def test_a_new_assessment_link_can_be_copied_and_stays_selectable_text(desk) -> 
 
 
 def test_the_audit_trail_reads_as_sentences_with_the_code_as_a_filter(desk) -> None:
-    client = signed_in(desk)
+    client = desk.new_signed_in(ADMIN, "admin")
     reference = stored(desk)
     client.get(f"/staff/submissions/{reference}")
     page = squeeze(text_of(client.get("/staff/admin/audit")))
@@ -242,7 +237,7 @@ def test_the_audit_trail_reads_as_sentences_with_the_code_as_a_filter(desk) -> N
 
 
 def test_the_timeline_says_who_did_what_and_the_panel_leads_with_the_next_step(desk) -> None:
-    client = signed_in(desk)
+    client = desk.new_signed_in(ADMIN, "admin")
     reference = stored(desk)
     url = f"/staff/submissions/{reference}"
     before = client.get(url).get_data(as_text=True)
@@ -262,7 +257,7 @@ def test_the_timeline_says_who_did_what_and_the_panel_leads_with_the_next_step(d
 
 
 def test_possible_duplicates_show_on_both_and_one_closes_in_one_step(desk) -> None:
-    client = signed_in(desk)
+    client = desk.new_signed_in(ADMIN, "admin")
     first = stored(desk, phone="+13145550111", email="maria@example.org")
     second = stored(desk, phone="314 555 0111", email="someone.else@example.org")
     unrelated = stored(desk, phone="+13145550123", email="pat@example.org")

@@ -26,14 +26,9 @@ def reporting(site_dir: Path, sqlite_url: str) -> Harness:
     return harness
 
 
-def signed_in(harness: Harness, email: str, role: str):
-    harness.user(email, role, enrolled=False)
-    return harness.signed_in(email, None)
-
-
 def test_the_report_is_for_admins_only(reporting: Harness) -> None:
     anonymous = reporting.client()
-    staff = signed_in(reporting, "staff@clinic.example", "staff")
+    staff = reporting.new_signed_in("staff@clinic.example", "staff")
     for path in PAGES:
         assert anonymous.get(path).status_code == 303
         assert staff.get(path).status_code == 403
@@ -42,7 +37,7 @@ def test_the_report_is_for_admins_only(reporting: Harness) -> None:
 
 
 def test_the_page_shows_counts_suppressed_and_a_plot_without_scripts(reporting: Harness) -> None:
-    client = signed_in(reporting, ADMIN, "admin")
+    client = reporting.new_signed_in(ADMIN, "admin")
     response = client.get("/staff/admin/report")
     html = response.text
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
@@ -59,7 +54,7 @@ def test_the_page_shows_counts_suppressed_and_a_plot_without_scripts(reporting: 
 
 
 def test_the_csv_holds_the_same_figures_with_small_cells_suppressed(reporting: Harness) -> None:
-    client = signed_in(reporting, ADMIN, "admin")
+    client = reporting.new_signed_in(ADMIN, "admin")
     response = client.get("/staff/admin/report.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
