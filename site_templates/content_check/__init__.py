@@ -567,16 +567,22 @@ def sentence_line(page: Page, sentence: str) -> int | None:
     return None
 
 
+def sentence_details(page: Page, scored: Iterable[tuple[float, str]], measure: str) -> list[str]:
+    """The hardest sentences as a reading-grade finding lists them: line, measure, sentence."""
+    details = []
+    for score, sentence in scored:
+        where = sentence_line(page, sentence)
+        at = f"line {where}, " if where else ""
+        details.append(f'{at}{measure.format(score)}: "{sentence}"')
+    return details
+
+
 def check_spanish_reading_grade(page: Page) -> Iterator[Finding]:
     """Spanish pages are measured with Fernandez Huerta's reading ease (see readability.py)."""
     score = readability.spanish_score(page.text)
     if score >= readability.SPANISH_MIN_SCORE:
         return
-    details = []
-    for ease, sentence in readability.hardest_spanish(page.text):
-        where = sentence_line(page, sentence)
-        at = f"line {where}, " if where else ""
-        details.append(f'{at}reading ease {ease:.0f}: "{sentence}"')
+    details = sentence_details(page, readability.hardest_spanish(page.text), "reading ease {:.0f}")
     yield warning(
         page.rel,
         first_text_line(page),
@@ -601,11 +607,7 @@ def check_reading_grade(page: Page) -> Iterator[Finding]:
     # One- or two-word headings score oddly high; long sentences are what an editor can fix.
     unique_scored = list(dict((t, (s, t)) for s, t in reversed(scored)).values())[::-1]
     hard = [(s, t) for s, t in unique_scored if len(t.split()) >= 5][:3] or unique_scored[:3]
-    details = []
-    for score, sentence in hard:
-        where = sentence_line(page, sentence)
-        at = f"line {where}, " if where else ""
-        details.append(f'{at}grade {score:.1f}: "{sentence}"')
+    details = sentence_details(page, hard, "grade {:.1f}")
     yield warning(
         page.rel,
         first_text_line(page),
