@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import markdown
 import yaml
 
@@ -174,6 +175,8 @@ def shown_text(env: Any) -> Any:
     def finalize(value: Any) -> Any:
         if isinstance(value, SHOWABLE) and not isinstance(value, bool):
             return value
+        if isinstance(value, jinja2.Undefined):
+            return value  # a misspelt name: Jinja's own error names it when it is shown
         source = Path(env.page.file.abs_src_path)
         text = source.read_text(encoding="utf-8").replace("\r\n", "\n")
         # The page's Markdown is the file minus its front matter: count the lines above it.
