@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date, datetime
 from functools import cache
@@ -15,11 +14,14 @@ import click
 import phonenumbers
 import yaml
 
-DEFAULT_FACTS = Path(__file__).resolve().parent.parent / "clinic.yml"
+from .config import clinic_facts_path, site_url_override
+
+DEFAULT_FACTS = clinic_facts_path({})
 
 
 def facts_path() -> Path:
-    return Path(os.environ.get("CLINIC_FACTS", DEFAULT_FACTS))
+    """The facts file this process reads (CLINIC_FACTS, see config.py)."""
+    return clinic_facts_path()
 
 
 class FactsError(ValueError):
@@ -336,7 +338,7 @@ def load_facts(path: Path | None = None) -> dict[str, Any]:
         program["min_age"] = DEFAULT_MIN_AGE
     program["ages_text"] = ages_text(program["min_age"], program.get("max_age"))
     program["ages_text_es"] = ages_text(program["min_age"], program.get("max_age"), "es")
-    facts["site_url"] = os.environ.get("SITE_URL") or facts["site_url"]
+    facts["site_url"] = site_url_override() or facts["site_url"]
     try:
         facts["closures"] = closure_dates(facts.get("closures"))
     except ValueError as exc:
