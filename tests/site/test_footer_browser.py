@@ -17,7 +17,12 @@ pytestmark = pytest.mark.browser
 
 CRISIS_LINKS = {
     "en": ["Call 988", "text 988", "Chat at 988lifeline.org", "call 911"],
-    "es": ["Llame al 988 y marque 2", "Envíe AYUDA al 988", "Chat en español: 988lifeline.org", "llame al 911"],
+    "es": [
+        "Llame al 988 y marque 2",
+        "Envíe AYUDA al 988",
+        "Chat en español: 988lifeline.org",
+        "llame al 911",
+    ],
 }
 
 
@@ -86,9 +91,12 @@ def test_every_page_has_the_clinics_footer(browser, live_server, site_dir: Path,
 
 
 def test_the_footers_notice_links_land_on_real_headings(browser, live_server) -> None:
-    """"Non-discrimination notice" opens the language help page at that very section."""
+    """ "Non-discrimination notice" opens the language help page at that very section."""
     with sized_page(browser, live_server.url, WIDTHS["phone"]) as page:
-        for start, heading in (("/faq/", "We do not discriminate"), ("/es/faq/", "No discriminamos")):
+        for start, heading in (
+            ("/faq/", "We do not discriminate"),
+            ("/es/faq/", "No discriminamos"),
+        ):
             page.goto(live_server.url + start)
             page.locator(".clinic-footer a[href$='#non-discrimination']").click()
             page.wait_for_url("**/language-help/#non-discrimination")
