@@ -197,3 +197,28 @@ def test_the_guides_logo_command_writes_the_wordmark(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert out.read_text(encoding="utf-8") == wordmark_svg(load_facts()["name"])
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("url", ["/guide/what-to-expect/", "/es/faq/", "/language-help/"])
+def test_lines_stay_readable_and_headings_strong_on_a_laptop(browser, live_server, url) -> None:
+    """Paragraphs no wider than about 70 characters; headings bold, not the theme's thin grey."""
+    with sized_page(browser, live_server.url, WIDTHS["laptop"]) as page:
+        page.goto(live_server.url + url)
+        widest = page.evaluate(
+            """() => Math.max(...[...document.querySelectorAll('article p')].map((p) => {
+                const probe = document.createElement('span');
+                probe.textContent = '0'.repeat(70);
+                probe.style.whiteSpace = 'nowrap';
+                p.appendChild(probe);
+                const ch70 = probe.getBoundingClientRect().width;
+                probe.remove();
+                return p.getBoundingClientRect().width / ch70;
+            }))"""
+        )
+        assert 0.5 < widest <= 1.01, widest
+        weights = page.evaluate(
+            "() => [...document.querySelectorAll('article h1, article h2')]"
+            ".map((h) => Number(getComputedStyle(h).fontWeight))"
+        )
+        assert weights and min(weights) >= 700, weights
