@@ -90,7 +90,7 @@ def test_the_wordmark_names_the_clinic_in_the_header(browser, live_server, size)
         )
         # Never under what sits beside it (menu, language, search), on a phone either.
         beside = page.locator(
-            '.md-header label[for="__drawer"], .md-header .md-header__option,'
+            '.md-header label[for="__drawer"], .md-header [data-clinic-menu], .md-header .md-header__option,'
             ' .md-header label[for="__search"], .md-header .md-search__inner'
         )
         boxes = [beside.nth(i).bounding_box() for i in range(beside.count())]
