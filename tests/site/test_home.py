@@ -90,14 +90,17 @@ def test_the_wordmark_names_the_clinic_in_the_header(browser, live_server, size)
         )
         # Never under what sits beside it (menu, language, search), on a phone either.
         beside = page.locator(
-            '.md-header label[for="__drawer"], .md-header [data-clinic-menu], .md-header .md-header__option,'
-            ' .md-header label[for="__search"], .md-header .md-search__inner'
+            ".md-header__inner > .md-header__button:not(.md-logo),"
+            " .md-header__inner > .md-header__option, .md-header .md-search__inner"
         )
         boxes = [beside.nth(i).bounding_box() for i in range(beside.count())]
         level = [
             b
             for b in boxes
-            if b and b["y"] < mark["y"] + mark["height"] and mark["y"] < b["y"] + b["height"]
+            if b
+            and b["width"] > 0
+            and b["y"] < mark["y"] + mark["height"]
+            and mark["y"] < b["y"] + b["height"]
         ]
         assert len(level) >= 2, boxes
         for button in level:
