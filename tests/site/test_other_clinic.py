@@ -13,6 +13,7 @@ import httpx
 import pytest
 import yaml
 
+from site_templates.wordmark import site_logo, wordmark_svg
 from testkit.clients import CONSULTATION, Visitor
 from testkit.service import Deployment, Service, free_port
 from testkit.site import build_site
@@ -100,6 +101,7 @@ def test_the_other_clinics_words_are_on_its_pages(other_site: Path) -> None:
     """Its own facts, in each language: the name in the header, its schedule words."""
     home = (other_site / "index.html").read_text(encoding="utf-8")
     assert '<meta property="og:site_name" content="Cedar Hollow Counseling">' in home
+    assert 'role="img" aria-label="Cedar Hollow Counseling"' in home  # the header's wordmark
     guide = (other_site / "guide" / "index.html").read_text(encoding="utf-8")
     assert "4 mornings a week" in guide
     spanish = (other_site / "es" / "guide" / "index.html").read_text(encoding="utf-8")
@@ -157,3 +159,12 @@ def test_the_forms_and_the_notice_name_only_the_other_clinic(
     text = notice["Subject"] + "\n" + notice.get_content()
     assert "consultation" in text.lower()
     assert not leftovers(text, first_clinic)
+
+
+def test_the_wordmark_follows_the_name_and_a_designers_logo_stays(tmp_path: Path) -> None:
+    logo = tmp_path / "logo.svg"
+    logo.write_text(wordmark_svg("Plural Healthcare"), encoding="utf-8")
+    assert site_logo("Cedar Hollow Counseling", logo) == wordmark_svg("Cedar Hollow Counseling")
+    designed = wordmark_svg("Plural Healthcare").replace('fill-opacity=".6"', 'fill="#0b6"')
+    logo.write_text(designed, encoding="utf-8")
+    assert site_logo("Cedar Hollow Counseling", logo) == designed
