@@ -20,7 +20,6 @@ import markdown
 import yaml
 
 from intake_server.clinic import load_facts, localized
-from site_templates.wordmark import site_logo
 
 STRINGS = Path(__file__).with_name("strings.yml")
 DEFAULT_LANGUAGE = "en"
@@ -197,9 +196,6 @@ def define_env(env: Any) -> None:
     env.conf["extra"]["clinic"] = facts_by_language[DEFAULT_LANGUAGE]
     env.conf["extra"]["clinic_by_language"] = facts_by_language
     env.conf["extra"]["strings"] = site_strings()
-    # The header's logo: the generated wordmark follows the clinic's name (site_templates/wordmark).
-    logo = Path(__file__).with_name("overrides") / "assets" / "logo.svg"
-    env.conf["extra"]["logo_svg"] = site_logo(all_facts["name"], logo)
 
     def words() -> dict[str, str]:
         """The site's own words in the current page's language."""

@@ -53,6 +53,12 @@ def site_logo(name: str, path: Path = LOGO) -> str:
     return text
 
 
+def header_logo() -> str:
+    """The header's logo for the clinic in clinic.yml; mkdocs.yml reads it into `extra` as the
+    configuration loads (the one step both engines run in Python)."""
+    return site_logo(load_facts()["name"])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=LOGO, help="where to write the SVG")
