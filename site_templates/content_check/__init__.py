@@ -749,6 +749,8 @@ def cache_key(root: Path) -> str:
     versions = [metadata.version(p) for p in ("mkdocs", "mkdocs-material", "mkdocs-macros-plugin")]
     for part in (sys.executable, os.environ.get("SITE_URL", ""), *versions):
         digest.update(part.encode() + b"\0")
+    # The code that reads and checks clinic.yml for the build counts as an input too.
+    digest.update((DEFAULT_ROOT / "intake_server" / "clinic.py").read_bytes() + b"\0")
     inputs = [root / "mkdocs.yml", root / "clinic.yml"]
     for folder in ("content", "site_templates"):
         inputs += sorted(
