@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask, Response, request
 
-from .shells import script_hashes, style_hashes
+from .shells import script_hashes, script_style_hashes, style_hashes
 
 
 def content_security_policy(
@@ -41,7 +41,10 @@ def _policy_for(site_dir: str) -> str:
         theme_html = (Path(site_dir) / "404.html").read_text(encoding="utf-8")
     except OSError:
         theme_html = ""
-    return content_security_policy(script_hashes(theme_html), style_hashes(theme_html))
+    bundles = sorted((Path(site_dir) / "assets" / "javascripts").glob("bundle.*.js"))
+    scripts = "".join(bundle.read_text(encoding="utf-8") for bundle in bundles)
+    styles = style_hashes(theme_html) + script_style_hashes(scripts)
+    return content_security_policy(script_hashes(theme_html), styles)
 
 
 def init_security_headers(app: Flask, site_dir: Path) -> None:

@@ -29,6 +29,9 @@ CONFIG_SCRIPT = re.compile(
 )
 INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 INLINE_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+# A <style> element a theme script builds from a string of its own: Zensical's search dialog does
+# (`C("style",{},Tc.toString())`, with `Tc='...css...'` in the same bundle).
+SCRIPT_STYLE = re.compile(r'\("style",\{\},(\w+)(?:\.toString\(\))?\)')
 TITLE = re.compile(r"<title>.*?</title>", re.DOTALL)
 SKIP_LINK = re.compile(r'<a href="#[^"]*" class="md-skip">')
 
@@ -66,6 +69,17 @@ def style_hashes(html: str) -> tuple[str, ...]:
     """The same for inline <style> elements (zensical-i18n's language selector has one), worked
     out from the built site, so a rebuilt theme never meets a stale hash."""
     return _hashes(INLINE_STYLE.findall(html))
+
+
+def script_style_hashes(scripts: str) -> tuple[str, ...]:
+    """The same for the <style> elements the theme's scripts build from their own strings, read
+    from the built scripts (never copied from a browser's error message, which goes stale)."""
+    bodies = []
+    for name in SCRIPT_STYLE.findall(scripts):
+        literal = re.search(rf"\b{name}='([^'\\]*)'", scripts)
+        if literal:
+            bodies.append(literal[1])
+    return _hashes(bodies)
 
 
 @dataclass(frozen=True)
