@@ -18,6 +18,7 @@ import pytest
 from testkit.service import Deployment, Service, free_port
 from testkit.site import ENGINES, build_site
 from tests.helpers.browser import PageWatch
+from tests.helpers.site import built_pages, parse
 from tests.intake.test_browser import fill_consultation_for_loved_one
 
 # What the visitor reads on the static copy before opening a form: pages in both languages.
@@ -68,6 +69,14 @@ def test_static_copy_leads_to_the_service_only_when_a_form_opens(
     monkeypatch.setenv("CLINIC_FACTS", str(facts))
     result = build_site(project_copy, site, engine=engine)
     assert result.returncode == 0, result.stdout + result.stderr
+    # Every page: the service appears only as the address of links (a link fetches nothing until
+    # it is followed), never as a script, style, image or frame; a browser checks a few below.
+    for built in built_pages(site):
+        parsed = parse(built)
+        assert not [u for u in parsed.resources if u.startswith(service_url)], built
+    consult = parse(site / "index.html").anchors
+    assert f"{service_url}/consultation/" in consult
+    assert f"{service_url}/es/consultation/" in parse(site / "es/index.html").anchors
 
     deployment = Deployment(site_dir=site, database_url=f"sqlite:///{tmp_path / 'intake.db'}")
     deployment.upgrade()
