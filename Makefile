@@ -16,8 +16,6 @@ STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 SITE_ENGINE ?= mkdocs
 SITE_BUILD_mkdocs   := $(BIN)/mkdocs build --strict
 SITE_BUILD_zensical := $(BIN)/zensical-i18n build --strict
-SITE_PREVIEW_mkdocs   := $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001 --watch clinic.yml --watch site_templates
-SITE_PREVIEW_zensical := $(BIN)/zensical-i18n serve --dev-addr 127.0.0.1:8001
 ifeq ($(SITE_BUILD_$(SITE_ENGINE)),)
 $(error SITE_ENGINE must be mkdocs or zensical, not "$(SITE_ENGINE)")
 endif
@@ -50,9 +48,11 @@ run: site $(MO)
 	$(RUN_ENV) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 \
 		'intake_server:create_app()'
 
-## Live-reloading preview for editors at http://127.0.0.1:8001
+## Live-reloading preview for editors at http://127.0.0.1:8001. Always MkDocs: it shows both
+## languages and reloads when clinic.yml changes (`zensical-i18n serve` shows one language at a
+## time and does not watch clinic.yml).
 preview: $(STAMP)
-	$(SITE_PREVIEW_$(SITE_ENGINE))
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001 --watch clinic.yml --watch site_templates
 
 ## One readable report on the site's Markdown: errors fail, warnings do not.
 check-content: $(STAMP)

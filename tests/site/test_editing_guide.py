@@ -145,10 +145,12 @@ def sidebar(out: Path, url: str) -> list[str]:
 
 
 class ConfigLoader(yaml.SafeLoader):
-    """mkdocs.yml's !ENV tag is not needed to read the nav."""
+    """mkdocs.yml's tags (!ENV, and the Python calls that give the theme its data) are not needed
+    to read the nav."""
 
 
 ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
 
 
 def nav_order(project: Path) -> list[str]:
