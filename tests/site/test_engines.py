@@ -4,6 +4,7 @@ every page, the same JSON-LD, no broken internal link, and the forms inside the 
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -109,6 +110,23 @@ def test_the_same_structured_data(sites: dict[str, Path]) -> None:
     assert len(faq) == 1 and all(
         "{{" not in q["acceptedAnswer"]["text"] for q in faq[0]["mainEntity"]
     )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_both_languages_in_the_sitemap_and_the_search(sites: dict[str, Path], engine: str) -> None:
+    """Every page's address, in both languages, is in a sitemap (MkDocs: one for both; Zensical:
+    one per language, each naming the other's pages as hreflang alternates), and a search in
+    Spanish reads a Spanish index."""
+    site = sites[engine]
+    listed = " ".join(path.read_text() for path in site.rglob("sitemap.xml"))
+    base = FACTS["site_url"].rstrip("/")
+    for url in pages_of(site):
+        if not url.endswith("404.html"):
+            assert f'"{base}{url}"' in listed or f"<loc>{base}{url}</loc>" in listed, (engine, url)
+    indexes = [json.loads(p.read_text()) for p in site.rglob("search*.json")]
+    spanish = [i for i in indexes if "es" in i["config"]["lang"]]
+    entries = [e for i in spanish for e in i.get("docs", i.get("items", []))]
+    assert any(e["title"] == "Preguntas y respuestas" for e in entries), engine
 
 
 @pytest.mark.parametrize("engine", ENGINES)
