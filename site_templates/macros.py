@@ -201,7 +201,7 @@ def clinic_jsonld() -> dict[str, Any]:
 def define_env(env: Any) -> None:
     """MkDocs calls this once per language build; Zensical once per page, with the page set."""
     by_language = env.conf["extra"]["clinic_by_language"]
-    all_facts = load_facts()
+    all_facts = env.conf["extra"]["clinic"]  # read once, as the configuration loaded
 
     def words() -> dict[str, str]:
         """The site's own words in the current page's language."""
