@@ -17,7 +17,7 @@ import pytest
 
 from testkit.service import Deployment, Service, free_port
 from testkit.site import ENGINES, build_site
-from tests.helpers.browser import PageWatch
+from tests.helpers.browser import PageWatch, axe_violations
 from tests.helpers.site import built_pages, parse
 from tests.intake.test_browser import fill_consultation_for_loved_one
 
@@ -88,6 +88,7 @@ def test_static_copy_leads_to_the_service_only_when_a_form_opens(
             for path in STATIC_PAGES:
                 page.goto(site_url + path)
                 assert page.locator(".crisis-bar").is_visible(), path
+                assert axe_violations(page) == [], (engine, path)
             assert not [u for u in watch.requests if u.startswith(service_url)], engine
             assert watch.foreign() == [], engine
 
@@ -96,6 +97,7 @@ def test_static_copy_leads_to_the_service_only_when_a_form_opens(
                 "link", name="Request a free consultation"
             ).click()
             page.wait_for_url(service_url + "/consultation/")
+            assert axe_violations(page) == [], (engine, "the form")
             assert page.locator("form").get_by_role("button", name="Send my request").is_visible()
             fill_consultation_for_loved_one(page)
             page.get_by_role("button", name="Send my request").click()
@@ -117,6 +119,7 @@ def confirmation_looks_like_the_site(page, engine: str, service_url: str) -> Non
     # It looks like the site: the same theme and clinic styles, crisis bar, header and menu.
     for selector in (".crisis-bar", ".md-header", ".clinic-bar"):
         assert page.locator(selector).first.is_visible(), (engine, selector)
+    assert axe_violations(page) == [], (engine, "the confirmation")
     sheets = page.evaluate("[...document.styleSheets].map(s => s.href).filter(Boolean)")
     assert any(s.endswith("/assets/clinic.css") for s in sheets), sheets
     assert all(s.startswith(service_url) for s in sheets), sheets
