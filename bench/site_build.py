@@ -1,5 +1,11 @@
 """How long the site takes to build, and what the project's own build code costs on top of a plain
-mkdocs-material site with the same content.
+site with the same content, with each engine: MkDocs (mkdocs-material) and Zensical.
+
+Both engines (--engines, default both) get the same four builds below, each in its own process:
+MkDocs with `mkdocs build --strict`, Zensical with `zensical-i18n build --strict --clean` (one
+Zensical run per language, without its cache, so every build starts cold as MkDocs' do); the
+plain configuration of each keeps its i18n plugin, which decides which pages exist. The figures
+decide which engine `make site` uses by default (docs/benchmarks.md).
 
 Why: editors rebuild the site on every save (`make preview`) and `make test` builds it several
 times, so the project's additions (the macros plugin and site_templates/clinic_macros.py, the
