@@ -22,6 +22,7 @@ FACTS = yaml.safe_load((ROOT / "clinic.yml").read_text(encoding="utf-8"))
 PHONE_TEL = 'href="tel:+1' + re.sub(r"\D", "", FACTS["phone"]) + '"'
 TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
 ARTICLE = re.compile(r"<article[^>]*>(.*?)</article>", re.DOTALL)
+FOOTER = re.compile(r"<footer[^>]*>(.*?)</footer>", re.DOTALL)
 H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.DOTALL)
 TAG = re.compile(r"<[^>]+>")
 ID = re.compile(r'\bid="([^"]+)"')
@@ -72,13 +73,16 @@ def test_both_engines_build_the_same_pages_in_both_languages(sites: dict[str, Pa
 
 
 def test_the_same_titles_and_words(sites: dict[str, Path]) -> None:
-    """Each page has the same title, and its article the same words, macros and all."""
+    """Each page has the same title, its article the same words, macros and all, and its
+    footer the same facts and links."""
     mkdocs, zensical = (pages_of(sites[engine]) for engine in ENGINES)
     for url, page in mkdocs.items():
         ours, theirs = page.read_text(), zensical[url].read_text()
         assert TITLE.search(ours)[1] == TITLE.search(theirs)[1], url
         assert [text(h) for h in H1.findall(ours)] == [text(h) for h in H1.findall(theirs)], url
         assert text(ARTICLE.search(ours)[1]) == text(ARTICLE.search(theirs)[1]), url
+        if url != "/404.html" or not spanish_404_at_the_root(sites["mkdocs"]):
+            assert text(FOOTER.search(ours)[1]) == text(FOOTER.search(theirs)[1]), url
 
 
 @pytest.mark.parametrize("engine", ENGINES)
