@@ -358,13 +358,19 @@ def on_pre_page_macros(env: Any) -> None:
     if meta.get("reviewed"):
         meta["reviewed_text"] = written_date(meta["reviewed"], language)
     if meta.get("faq"):
+        try:
+            source = rendered_source(env)
+        except Exception:
+            # A mistake in the page (a misspelt name, a macro that fails): the engine renders
+            # the page next, meets the same mistake and reports it with the page and the line.
+            return
         meta["faq_entries"] = [
             {
                 "@type": "Question",
                 "name": entry["question"],
                 "acceptedAnswer": {"@type": "Answer", "text": entry["answer"]},
             }
-            for entry in faq_entries(rendered_source(env))
+            for entry in faq_entries(source)
         ]
 
 
