@@ -169,6 +169,7 @@ def facts_by_language() -> dict[str, dict[str, Any]]:
 
 
 def default_facts() -> dict[str, Any]:
+    """The facts as the default language reads them: what the theme's templates show."""
     return facts_by_language()[DEFAULT_LANGUAGE]
 
 
