@@ -51,8 +51,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,6 +68,7 @@ from bench.report import (
     site_machine_info,
 )
 from testkit.browser import CHROMIUM, CHROMIUM_ARGS
+from testkit.site import served_site
 
 BENCH = Path(__file__).resolve().parent
 LIGHTHOUSE = BENCH / "node_modules" / "lighthouse" / "cli" / "index.js"
@@ -170,19 +169,6 @@ def content_encoding(url: str) -> str | None:
         return response.getheader("Content-Encoding")
     finally:
         conn.close()
-
-
-@contextmanager
-def serve_site(work: Path) -> Iterator[str]:
-    """The real service (gunicorn) serving a freshly built site; yields its URL."""
-    from testkit.service import Deployment, Service
-    from testkit.site import built_site
-
-    site = built_site(work / "site")
-    deployment = Deployment(site, f"sqlite:///{work / 'intake.sqlite3'}")
-    deployment.upgrade()
-    with Service(deployment) as service:
-        yield service.url
 
 
 # --- Results ----------------------------------------------------------------------------------
@@ -419,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     reports_dir.mkdir(parents=True, exist_ok=True)
     try:
         say("Building the site and starting the service ...")
-        with serve_site(work) as url:
+        with served_site(work) as url:
             encoding = content_encoding(url + "/")
             results = []
             for name, path in pages.items():
