@@ -129,7 +129,7 @@ class Settings:
             # files are sent as streams; gzip is added for older clients, and ETags still match.
             "COMPRESS_REGISTER": False,
             "COMPRESS_ALGORITHM_STREAMING": ["zstd", "br", "gzip"],
-            "COMPRESS_STREAMING_ENDPOINT_CONDITIONAL": ["site.page"],
+            "COMPRESS_STREAMING_ENDPOINT_CONDITIONAL": ["site.page", "static"],
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.production,
