@@ -10,11 +10,17 @@
   var urgentKeys = (form.getAttribute("data-urgent-choices") || "").split(" ").filter(Boolean);
 
   // The server's own crisis-language tables (one per language), matched by crisis.js exactly as
-  // the server does.
+  // the server does. Fetched when the person first reaches a field (or at once when the form
+  // comes back with words in it), not with the page: they are the page's largest file and
+  // building the matchers costs a slow phone's processor; what was typed meanwhile is checked
+  // as soon as they arrive.
   var detectors = null;
   var source = form.getAttribute("data-crisis-language");
-  if (source && window.CrisisLanguage && window.fetch) {
-    window.fetch(source, { credentials: "same-origin" })
+  function loadTables() {
+    if (!source || !window.CrisisLanguage || !window.fetch) return;
+    var url = source;
+    source = null;  // once
+    window.fetch(url, { credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (tables) {
         if (!tables) return;
@@ -24,6 +30,10 @@
       })
       .catch(function () { /* no live check; the server still checks what is sent */ });
   }
+  form.addEventListener("focusin", loadTables);
+  form.querySelectorAll("[data-crisis-watch]").forEach(function (el) {
+    if (el.value) loadTables();
+  });
   function mentionsCrisis(text) {
     return detectors !== null && window.CrisisLanguage.findAll(detectors, text).length > 0;
   }
