@@ -3,7 +3,7 @@ CSP, so the service's own pages wear the site's theme at any URL."""
 
 from __future__ import annotations
 
-from intake_server.web.shells import absolutize, script_hashes
+from intake_server.web.shells import absolutize, script_hashes, squeeze
 
 
 def test_absolutize_resolves_relative_links_against_the_page() -> None:
@@ -26,3 +26,17 @@ def test_script_hashes_cover_only_inline_scripts() -> None:
     html = '<script>a()</script><script src="/x.js"></script><script type="application/ld+json">{}</script>'
     assert len(script_hashes(html)) == 1
     assert script_hashes(html)[0].startswith("'sha256-")
+
+
+def test_squeeze_drops_indentation_but_not_scripts_or_preformatted_text() -> None:
+    html = (
+        "<nav>\n    <ul>\n      <li><a>One</a>\n      <a>Two</a></li>\n    </ul>\n  </nav>\n"
+        "<script>\n  if (a) {\n    b();\n  }\n</script>\n  <pre>\n  code\n    more</pre>\n"
+        "  <TEXTAREA>\n  typed</TEXTAREA>\n    <p>end</p>"
+    )
+    out = squeeze(html)
+    assert out.startswith("<nav>\n<ul>\n<li><a>One</a>\n<a>Two</a></li>\n</ul>\n</nav>\n")
+    assert "<script>\n  if (a) {\n    b();\n  }\n</script>" in out
+    assert "<pre>\n  code\n    more</pre>" in out and "<TEXTAREA>\n  typed</TEXTAREA>" in out
+    assert out.endswith("\n<p>end</p>")
+    assert script_hashes(out) == script_hashes(html)
