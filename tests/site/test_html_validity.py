@@ -14,6 +14,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -83,29 +84,35 @@ def render_form_states(site: Path, database: Path, out: Path) -> list[Path]:
     """Every state of the public forms in each language, written to `out` as served."""
     app = make_app(site, f"sqlite:///{database}")
     pages: dict[str, str] = {}
+
+    def keep(name: str, response: Any, status: int, shows: str) -> None:
+        """A state, once it is sure to be the one named (its status and a telling piece)."""
+        assert response.status_code == status, (name, response.status_code)
+        assert shows in response.text, (name, shows)
+        pages[name] = response.text
+
+    crisis_shown = '<div class="intake-crisis__box">'
     for language, prefix in LANGUAGES.items():
         crisis = CRISIS_WORDS[language]
         client = app.test_client()
         consultation, assessment = f"{prefix}/consultation/", f"{prefix}/assessment/"
-        pages[f"{language}-consultation-empty"] = client.get(consultation).text
-        pages[f"{language}-consultation-errors"] = submit(client, consultation, {}).text
-        pages[f"{language}-consultation-errors-crisis"] = submit(
-            client, consultation, {"message": crisis}
-        ).text
+        received = f"{prefix}/received/"
+        keep(f"{language}-consultation-empty", client.get(consultation), 200, "intake-form")
+        errors = submit(client, consultation, {})
+        keep(f"{language}-consultation-errors", errors, 422, 'id="error-summary"')
+        errors = submit(client, consultation, {"message": crisis})
+        keep(f"{language}-consultation-errors-crisis", errors, 422, crisis_shown)
         tokens = hidden_fields(client.get(consultation))
         tokens.pop("csrf_token")
         expired = client.post(consultation, data={**tokens, **CONSULTATION_WITH_NOTES})
-        assert expired.status_code == 400, expired.status_code
-        pages[f"{language}-consultation-token-expired"] = expired.text
+        keep(f"{language}-consultation-token-expired", expired, 400, "intake-notice--token")
         assert submit(client, consultation, CONSULTATION_WITH_NOTES).status_code == 303
-        pages[f"{language}-consultation-received"] = client.get(f"{prefix}/received/").text
-        pages[f"{language}-assessment-empty"] = client.get(assessment).text
-        pages[f"{language}-assessment-errors"] = submit(
-            client, assessment, {"strengths": crisis}
-        ).text
-        urgent = {**ASSESSMENT, "barriers": crisis}
-        assert submit(client, assessment, urgent).status_code == 303
-        pages[f"{language}-assessment-received-urgent"] = client.get(f"{prefix}/received/").text
+        keep(f"{language}-consultation-received", client.get(received), 200, "intake-younger")
+        keep(f"{language}-assessment-empty", client.get(assessment), 200, "intake-form")
+        errors = submit(client, assessment, {"strengths": crisis})
+        keep(f"{language}-assessment-errors", errors, 422, crisis_shown)
+        assert submit(client, assessment, {**ASSESSMENT, "barriers": crisis}).status_code == 303
+        keep(f"{language}-assessment-received-urgent", client.get(received), 200, crisis_shown)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, html in pages.items():
