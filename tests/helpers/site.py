@@ -80,8 +80,8 @@ EXTERNAL_URL = re.compile(
 
 
 class _ConfigLoader(yaml.SafeLoader):
-    """mkdocs.yml's tags (such as !ENV, or the facts it reads from clinic.yml) are not needed to
-    read its nav."""
+    """mkdocs.yml's tags (!ENV, and the Python calls that give the theme its data) are not
+    needed to read its nav."""
 
 
 _ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
