@@ -23,6 +23,8 @@ STRINGS = Path(__file__).with_name("strings.yml")
 DEFAULT_LANGUAGE = "en"
 QUESTION = re.compile(r"^## +(.+?)\s*(\{[^}]*\})?\s*$", re.MULTILINE)
 TAG = re.compile(r"<[^>]+>")
+# "p. m." followed by a sentence's full stop (never an ellipsis).
+SPANISH_TIME_STOP = re.compile(r"\b([ap]\. m\.)\.(?!\.)")
 
 
 @functools.cache
@@ -250,31 +252,17 @@ def define_env(env: Any) -> None:
         program = facts()["program"]
         if not program["min_age"]:
             return ""
-        return (
-            f"If you are worried about a child or teen younger than {program['min_age']}, you "
-            "are right to look for help. A program made for young people will suit them better "
-            "than ours. Their doctor or school counselor can point you to one nearby. You can "
-            "also call us, and we will gladly help you find one."
-        )
+        return words()["younger_people"].format(min_age=program["min_age"])
 
     @env.macro
     def online_program_text() -> str:
         """Whether the clinic runs groups by video (clinic.yml `program.online`), said one way."""
-        if facts()["program"].get("online"):
-            return "We also run groups by video. Ask about this on the free call."
-        return (
-            "Our groups meet in person only. We do not run groups by video. If getting to us is "
-            "hard, tell us on the free call, and we will help you look at other options."
-        )
+        return words()["online_yes" if facts()["program"].get("online") else "online_no"]
 
     @env.macro
     def keep_working_text() -> str:
         """Working or studying during IOP: one answer for the FAQ and the guide alike."""
-        return (
-            f"Groups meet in the {facts()['program']['time_of_day']}, so many people keep "
-            "working or going to school during IOP. Others take time off to focus on getting "
-            "well. Either choice is fine, and we can talk it through with you."
-        )
+        return words()["keep_working"].format(time_of_day=facts()["program"]["time_of_day"])
 
     @env.macro
     def crisis_lines() -> str:
@@ -288,6 +276,10 @@ def on_pre_page_macros(env: Any) -> None:
 
 
 def on_post_page_macros(env: Any) -> None:
-    """FAQ pages carry FAQPage JSON-LD built from their own headings, never a hand-kept copy."""
+    """FAQ pages carry FAQPage JSON-LD built from their own headings, never a hand-kept copy.
+    A Spanish sentence that ends on a time from clinic.yml ("a 5:00 p. m.") ends on the
+    abbreviation's own period, as Spanish writes it, not on a second one."""
+    if page_language(env.page.file.src_uri) == "es":
+        env.markdown = SPANISH_TIME_STOP.sub(r"\1", env.markdown)
     if env.page.meta.get("faq"):
         env.page.meta["faq_entries"] = faq_entries(env.markdown)

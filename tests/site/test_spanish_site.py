@@ -132,7 +132,7 @@ def test_macros_and_facts_speak_the_pages_language(site_dir: Path) -> None:
     assert "<li>Trastorno bipolar</li>" in home and "Bipolar disorder" not in home
     assert "de 4:30 p. m. a 7:30 p. m." in home
     consultation = html(site_dir, "/es/consultation/")
-    assert "le llamará</strong> en un plazo de un día hábil." in consultation
+    assert "Le respondemos</strong> en un plazo de un día hábil, con una llamada" in consultation
     faq = html(site_dir, "/es/faq/")
     assert "planes complementarios de Medicare y Medicaid" in faq
     assert "Aetna y Beacon" in faq
