@@ -59,7 +59,8 @@ def test_spanish_forms_are_served_in_the_spanish_site(client) -> None:
 def test_spanish_labels_and_choices_come_from_the_catalog_and_clinic_yml(client) -> None:
     consultation = form_part(client.get("/es/consultation/").text)
     assert '<label class="intake-label" for="phone">Número de teléfono</label>' in consultation
-    assert ">Medicare o Medicaid</option>" in consultation and ">Aetna</option>" in consultation
+    plans = "Medicare, Medicaid o planes complementarios de Medicare y Medicaid"
+    assert f">{plans}</option>" in consultation and ">Aetna</option>" in consultation
     assert 'data-sending="Enviando…"' in consultation
     assessment = form_part(client.get("/es/assessment/").text)
     assert "Pensamientos suicidas" in assessment and "Meta 1" in assessment
@@ -126,7 +127,17 @@ def test_the_medicare_note_in_spanish(client) -> None:
     data = {**CONSULTATION, "insurance": "medicare_medicaid"}
     assert submit(client, "/es/consultation/", data).status_code == 303
     part = form_part(client.get("/es/received/").text)
-    assert "Nos dijo que tiene Medicare o Medicaid" in part
+    # The sentence from the Spanish catalog, the plans from clinic.yml's not_accepted_es.
+    assert (
+        "uno de los planes que no podemos aceptar: Medicare, Medicaid o planes complementarios "
+        "de Medicare y Medicaid." in part
+    )
+    assert "supplement" not in part and "cannot accept" not in part
+    form = form_part(client.get("/es/consultation/").text)
+    assert (
+        "No podemos aceptar Medicare, Medicaid o planes complementarios de Medicare y Medicaid. "
+        "Si ese es su seguro" in form
+    )
 
 
 @pytest.mark.parametrize(
