@@ -118,6 +118,15 @@ def test_spanish_errors_include_wtforms_own_messages(app, client) -> None:
     assert count_submissions(services(app).engine) == 0
 
 
+def test_a_tick_box_value_that_is_no_box_is_explained_in_spanish(client) -> None:
+    """Only a changed page can send it; WTForms' own Spanish words for it lose their opening
+    quote and repeat what was sent, so the form says it in its own words."""
+    html = submit(client, "/es/assessment/", {**ASSESSMENT, "problems": ["nonsense"]}).text
+    summary = re.search(r'<div class="intake-summary".*?</div>', html, re.DOTALL)[0]
+    assert "Elija solo entre las casillas que se muestran" in summary
+    assert "nonsense" not in summary
+
+
 def test_one_error_is_counted_in_the_singular(client) -> None:
     html = submit(client, "/es/consultation/", {**CONSULTATION, "consent": ""}).text
     assert "Revise esta respuesta" in html
@@ -214,3 +223,64 @@ def test_a_spanish_personal_link_is_sent_and_confirmed_in_spanish(app, client) -
     assert services(app).submissions.get(assessment)["language"] == "es"
     again = client.get(f"/es/assessment/?link={token}").text
     assert "Este enlace personal ya no se puede usar" in again
+
+
+# The Spanish crisis bar, as the Spanish site's pages carry it (press 2, AYUDA, chat, 911).
+SPANISH_CRISIS_BAR = (
+    'aria-label="Ayuda en una crisis"',
+    "Llame al 988 y marque 2",
+    "Envíe AYUDA al 988",
+    "Chat en español",
+    "llame al 911",
+)
+
+
+def assert_spanish_crisis_bar(html: str, where: str) -> None:
+    bar = html.split('<aside class="crisis-bar"', 1)[1].split("</aside>", 1)[0]
+    assert all(words in bar for words in SPANISH_CRISIS_BAR), where
+    assert "In crisis?" not in html and "Call or text" not in html, where
+
+
+def test_the_not_sent_pages_are_in_spanish(site_dir, sqlite_url: str) -> None:
+    """When answers cannot be saved (the database is down) or the connection sent too many, the
+    Spanish form comes back in Spanish, with what was typed and the phone number."""
+    from intake_server import create_app
+    from tests.helpers.app import app_config, make_app
+
+    unreachable = "postgresql://postgres@127.0.0.1:1/none?connect_timeout=2"
+    down = create_app(app_config(site_dir, unreachable)).test_client()
+    response = submit(down, "/es/consultation/", CONSULTATION)
+    assert response.status_code == 503
+    assert "Sus respuestas no se enviaron" in response.text and "314-388-2225" in response.text
+    assert 'value="Maria Example"' in response.text
+    assert_spanish_crisis_bar(response.text, "503")
+
+    busy = make_app(site_dir, sqlite_url, RATELIMIT_ENABLED=True, FORM_RATE_LIMIT="1 per minute")
+    client = busy.test_client()
+    assert submit(client, "/es/consultation/", CONSULTATION).status_code == 303
+    response = submit(client, "/es/consultation/", CONSULTATION)
+    assert response.status_code == 429
+    assert "Espere unos minutos, por favor" in response.text and "314-388-2225" in response.text
+    assert 'value="Maria Example"' in response.text
+    assert not [words for words in ENGLISH if words in form_part(response.text)]
+    assert_spanish_crisis_bar(response.text, "429")
+
+
+def test_every_spanish_screen_of_the_service_carries_spanish_crisis_help(client) -> None:
+    """The forms, their errors, the confirmations, the problem pages and the 404 under /es/."""
+    screens = {
+        "consultation": client.get("/es/consultation/"),
+        "assessment": client.get("/es/assessment/"),
+        "errors": submit(client, "/es/consultation/", {**CONSULTATION, "consent": ""}),
+        "honeypot": submit(client, "/es/consultation/", {**CONSULTATION, "website": "x"}),
+        "too large": client.post("/es/consultation/", data={"message": "x" * 100_000}),
+        "not a form": client.post("/es/consultation/", json={"message": "hola"}),
+        "not found": client.get("/es/no-existe/"),
+    }
+    assert submit(client, "/es/consultation/", CONSULTATION).status_code == 303
+    screens["received"] = client.get("/es/received/")
+    assert submit(client, "/es/assessment/", ASSESSMENT).status_code == 303
+    screens["assessment received"] = client.get("/es/received/")
+    for where, response in screens.items():
+        assert '<html lang="es"' in response.text, where
+        assert_spanish_crisis_bar(response.text, where)
