@@ -205,3 +205,19 @@ def test_spanish_calls_to_action_lead_to_the_spanish_forms_on_the_service(
 def test_every_english_page_is_built_in_spanish_too(site_dir: Path) -> None:
     urls = {page_url(site_dir, p) for p in built_pages(site_dir)}
     assert {"/es" + url_of(src) for src in english_sources()} <= urls
+
+
+def test_each_language_has_its_own_404_page(site_dir: Path) -> None:
+    """The i18n plugin builds each language into one folder: the Spanish 404 goes to es/404.html
+    and the English one at the root stays English (site_templates/hooks.py)."""
+    english = (site_dir / "404.html").read_text(encoding="utf-8")
+    spanish = (site_dir / "es" / "404.html").read_text(encoding="utf-8")
+    assert LANG.search(english).group(1) == "en" and LANG.search(spanish).group(1) == "es"
+    assert "We could not find that page" in english and "No encontramos" not in english
+    assert "<title>No encontramos esa página - " in spanish and "We could not" not in spanish
+    [article] = ARTICLE.findall(spanish)
+    assert "y marque 2 para hablar en español" in article and "AYUDA" in article
+    assert all(u.startswith("/es/") for u in HREF.findall(article) if u.startswith("/"))
+    # the switcher of each leads to each language's home page
+    for page in (english, spanish):
+        assert {lang: href for href, lang in SWITCHER.findall(page)} == {"en": "/", "es": "/es/"}
