@@ -23,8 +23,6 @@ STRINGS = Path(__file__).with_name("strings.yml")
 DEFAULT_LANGUAGE = "en"
 QUESTION = re.compile(r"^## +(.+?)\s*(\{[^}]*\})?\s*$", re.MULTILINE)
 TAG = re.compile(r"<[^>]+>")
-# "p. m." followed by a sentence's full stop (never an ellipsis).
-SPANISH_TIME_STOP = re.compile(r"\b([ap]\. m\.)\.(?!\.)")
 
 
 @functools.cache
@@ -276,10 +274,6 @@ def on_pre_page_macros(env: Any) -> None:
 
 
 def on_post_page_macros(env: Any) -> None:
-    """FAQ pages carry FAQPage JSON-LD built from their own headings, never a hand-kept copy.
-    A Spanish sentence that ends on a time from clinic.yml ("a 5:00 p. m.") ends on the
-    abbreviation's own period, as Spanish writes it, not on a second one."""
-    if page_language(env.page.file.src_uri) == "es":
-        env.markdown = SPANISH_TIME_STOP.sub(r"\1", env.markdown)
+    """FAQ pages carry FAQPage JSON-LD built from their own headings, never a hand-kept copy."""
     if env.page.meta.get("faq"):
         env.page.meta["faq_entries"] = faq_entries(env.markdown)

@@ -77,8 +77,9 @@ def test_the_spanish_pages_say_the_same_facts_in_spanish(site_dir: Path) -> None
         )
     working = "Los grupos son por la tarde, así que muchas personas siguen con su trabajo"
     assert working in faq and working in text_of(site_dir, "/es/guide/what-to-expect/")
-    # A sentence that ends on a time ends on the abbreviation's own period, never on two.
-    for page in (get_started, faq, families):
+    # Sentences are written so a time ("7:30 p. m.") never ends one with a second period.
+    others = ("/es/consultation/", "/es/guide/", "/es/guide/what-to-expect/")
+    for page in (get_started, faq, families, *(text_of(site_dir, url) for url in others)):
         assert "p. m.." not in page and "a. m.." not in page
 
 
