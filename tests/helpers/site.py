@@ -7,6 +7,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import yaml
+
 
 def built_pages(site: Path) -> list[Path]:
     """Every HTML page of the built site (search index and sitemap are not pages)."""
@@ -75,3 +77,15 @@ def jsonld_objects(parsed: PageParser) -> list[dict]:
 EXTERNAL_URL = re.compile(
     r"""(?:url\(\s*['"]?|@import\s+['"]?|src=['"]?|href=['"]?)(?:https?:)?//"""
 )
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """mkdocs.yml's tags (such as !ENV) are not needed to read its nav."""
+
+
+_ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def mkdocs_config(project: Path) -> dict:
+    """A project's mkdocs.yml as plain data, its !ENV values left out."""
+    return yaml.load((project / "mkdocs.yml").read_text(), _ConfigLoader)  # noqa: S506

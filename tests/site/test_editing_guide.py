@@ -23,7 +23,7 @@ from site_templates import content_check
 from testkit.site import build_site
 from tests.helpers.content import FINDING, counts, run_check
 from tests.helpers.environment import ROOT
-from tests.helpers.site import built_pages, jsonld_objects, parse
+from tests.helpers.site import built_pages, jsonld_objects, mkdocs_config, parse
 
 GUIDE = ROOT / "docs" / "editing.md"
 FENCE_LINE = re.compile(r"^(```|~~~)")
@@ -144,13 +144,6 @@ def sidebar(out: Path, url: str) -> list[str]:
     return list(dict.fromkeys(resolve(url, href) for href in links))
 
 
-class ConfigLoader(yaml.SafeLoader):
-    """mkdocs.yml's !ENV tag is not needed to read the nav."""
-
-
-ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
-
-
 def nav_order(project: Path) -> list[str]:
     def walk(items: object) -> list[str]:
         if isinstance(items, str):
@@ -161,8 +154,7 @@ def nav_order(project: Path) -> list[str]:
             return [f for item in items for f in walk(item)]
         return []
 
-    config = yaml.load((project / "mkdocs.yml").read_text(), ConfigLoader)  # noqa: S506
-    return [url_of(src) for src in walk(config["nav"])]
+    return [url_of(src) for src in walk(mkdocs_config(project)["nav"])]
 
 
 def assert_follows_nav(project: Path, out: Path) -> None:

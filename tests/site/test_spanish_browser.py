@@ -54,9 +54,7 @@ def test_spanish_search_finds_spanish_pages(phone_page, live_server) -> None:
     # Typed key by key, as a visitor does: the theme searches on each key.
     phone_page.locator("input.md-search__input").press_sequentially("deducible", delay=30)
     results = phone_page.locator(".md-search-result__item a")
-    # Attached, not visible: the theme shows results with `#__search:checked ~ .md-header`, and
-    # the site's header wrapper (.site-top) breaks that sibling selector in both languages.
-    results.first.wait_for(state="attached")
+    results.first.wait_for(state="visible")
     hrefs = [results.nth(i).get_attribute("href") or "" for i in range(results.count())]
     spanish = [h for h in hrefs if re.search(r"/es/(faq|get-started|insurance)/", h)]
     assert spanish, hrefs

@@ -4,3 +4,34 @@ var searchLabel = document.documentElement.lang === "es" ? "Buscar en este sitio
 document.querySelectorAll(".md-search[role=dialog]").forEach(function (dialog) {
   dialog.setAttribute("aria-label", searchLabel);
 });
+
+// The theme's menu button (below 76.25em) is a <label> for the drawer's checkbox: a mouse or a
+// finger can use it, the keyboard cannot reach it. A real button takes its place, with the same
+// icon and look, named like the menu it opens (the theme's own translated "Navigation"). Escape
+// closes the menu again.
+var drawer = document.getElementById("__drawer");
+var menuLabel = document.querySelector('label.md-header__button[for="__drawer"]');
+var menu = document.querySelector("nav.md-nav--primary[aria-label]");
+if (drawer && menuLabel && menu) {
+  var menuButton = document.createElement("button");
+  menuButton.type = "button";
+  menuButton.className = menuLabel.className;
+  menuButton.innerHTML = menuLabel.innerHTML;
+  menuButton.setAttribute("aria-label", menu.getAttribute("aria-label"));
+  menuButton.setAttribute("data-clinic-menu", "");
+  var showState = function () {
+    menuButton.setAttribute("aria-expanded", drawer.checked ? "true" : "false");
+  };
+  showState();
+  drawer.addEventListener("change", showState);
+  menuButton.addEventListener("click", function () {
+    drawer.click();
+  });
+  menuLabel.replaceWith(menuButton);
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && drawer.checked) {
+      drawer.click();
+      menuButton.focus();
+    }
+  });
+}

@@ -1,0 +1,328 @@
+"""Finding one's way around the site in Debian's Chromium, on a phone (360 px) and a laptop
+(1280 px): search opens and leads to a page, every page has a visible way to every section, every
+Tab stop is something one can see, the crisis links are big enough to tap, and the pages stay
+axe-clean with the search and the menu open."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.browser import PageWatch, axe_violations
+from tests.helpers.environment import ROOT
+from tests.helpers.site import built_pages, mkdocs_config, page_url
+
+pytestmark = pytest.mark.browser
+
+PHONE, LAPTOP = 360, 1280
+HEIGHT = {PHONE: 740, 800: 900, LAPTOP: 900}
+
+
+@contextmanager
+def sized_page(browser: Any, live_server: Any, width: int) -> Iterator[Any]:
+    """A watched page `width` px wide: a touch phone below 1000 px, a mouse-driven laptop above."""
+    touch = width < 1000
+    context = browser.new_context(
+        viewport={"width": width, "height": HEIGHT[width]}, is_mobile=touch, has_touch=touch
+    )
+    page = context.new_page()
+    page.watch = PageWatch(page, live_server.url)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def sections(language: str) -> list[str]:
+    """The top-level sections of mkdocs.yml's nav, in the menu's words for a language."""
+    config = mkdocs_config(ROOT)
+    names = [next(iter(item)) for item in config["nav"]]
+    if language == "en":
+        return names
+    i18n = next(p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p)
+    words = next(lang for lang in i18n["languages"] if lang["locale"] == language)
+    return [words["nav_translations"].get(name, name) for name in names]
+
+
+def open_search(page: Any, width: int) -> Any:
+    """Open the theme's search as a visitor would: tap the magnifier, or click the search box."""
+    if width < 960:
+        page.locator('label.md-header__button[for="__search"]').tap()
+    else:
+        page.locator("input.md-search__input").click()
+    box = page.locator("input.md-search__input")
+    box.wait_for(state="visible")
+    return box
+
+
+def in_view(page: Any, selector_or_locator: Any) -> bool:
+    """Whether an element is visible and wholly inside the window."""
+    locator = (
+        page.locator(selector_or_locator)
+        if isinstance(selector_or_locator, str)
+        else selector_or_locator
+    )
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return (
+        locator.is_visible()
+        and box is not None
+        and box["width"] > 0
+        and box["height"] > 0
+        and box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= size["width"] + 0.5
+        and box["y"] + box["height"] <= size["height"] + 0.5
+    )
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("width", "start", "query", "lands"),
+    [
+        (PHONE, "/faq/", "insurance", "/insurance/"),
+        (800, "/guide/", "insurance", "/insurance/"),
+        (LAPTOP, "/", "insurance", "/insurance/"),
+        (PHONE, "/es/faq/", "seguro", "/es/insurance/"),
+        (LAPTOP, "/es/", "seguro", "/es/insurance/"),
+    ],
+)
+def test_search_opens_shows_results_and_leads_to_the_page(
+    browser, live_server, width: int, start: str, query: str, lands: str
+) -> None:
+    with sized_page(browser, live_server, width) as page:
+        page.goto(live_server.url + start)
+        box = open_search(page, width)
+        assert in_view(page, box) or width < 960, box.bounding_box()
+        # Typed key by key, as a visitor does: the theme searches on each key.
+        box.press_sequentially(query, delay=30)
+        result = page.locator(f'.md-search-result__item a[href*="{lands}"]').first
+        result.wait_for(state="visible")
+        assert in_view(page, result), result.bounding_box()
+        if width < 960:
+            result.tap()
+        else:
+            result.click()
+        page.wait_for_url(f"{live_server.url}{lands}**")
+        assert page.locator("h1").is_visible()
+        assert not page.watch.errors, page.watch.errors
+
+
+def test_search_with_results_is_axe_clean(browser, live_server) -> None:
+    for width in (PHONE, LAPTOP):
+        with sized_page(browser, live_server, width) as page:
+            page.goto(live_server.url + "/faq/", wait_until="networkidle")
+            open_search(page, width).press_sequentially("insurance", delay=30)
+            page.locator(".md-search-result__item a").first.wait_for(state="visible")
+            assert axe_violations(page) == [], width
+
+
+# --- A way to every section ------------------------------------------------------------------
+
+
+def top_level_links(page: Any, scope: str) -> dict[str, Any]:
+    """Each top-level section in `scope` by its words: its link, or its heading's label when
+    the section has no page of its own (then its pages are listed under it)."""
+    found: dict[str, Any] = {}
+    items = page.locator(f"{scope} > .md-nav__list > .md-nav__item")
+    for i in range(items.count()):
+        first = items.nth(i).locator(":scope > .md-nav__link").first
+        found[" ".join(first.inner_text().split())] = first
+    return found
+
+
+def test_every_page_on_a_laptop_has_a_tab_for_every_section(
+    browser, live_server, site_dir: Path
+) -> None:
+    missing: dict[str, list[str]] = {}
+    with sized_page(browser, live_server, LAPTOP) as page:
+        for built in built_pages(site_dir):
+            url = page_url(site_dir, built)
+            page.goto(live_server.url + url)
+            # The page's own language (the theme's 404 page is built once, in the last one).
+            language = page.locator("html").get_attribute("lang")
+            tabs = page.locator(".md-tabs__link")
+            shown = {
+                " ".join(tabs.nth(i).inner_text().split()): tabs.nth(i) for i in range(tabs.count())
+            }
+            lost = [name for name in sections(language) if name not in shown]
+            lost += [name for name, tab in shown.items() if not in_view(page, tab)]
+            # The tabs stay under the header when one scrolls down.
+            page.mouse.wheel(0, 3000)
+            page.wait_for_timeout(300)
+            lost += [
+                f"{name} (after scrolling)" for name, tab in shown.items() if not in_view(page, tab)
+            ]
+            if lost:
+                missing[url] = lost
+    assert not missing, missing
+
+
+def test_every_page_on_a_phone_has_a_menu_with_every_section(
+    browser, live_server, site_dir: Path
+) -> None:
+    missing: dict[str, list[str]] = {}
+    with sized_page(browser, live_server, PHONE) as page:
+        for built in built_pages(site_dir):
+            url = page_url(site_dir, built)
+            page.goto(live_server.url + url)
+            # The page's own language (the theme's 404 page is built once, in the last one).
+            language = page.locator("html").get_attribute("lang")
+            button = page.locator("button[data-clinic-menu]")
+            assert in_view(page, button), url
+            assert button.get_attribute("aria-expanded") == "false"
+            button.tap()
+            page.wait_for_function(
+                "() => document.querySelector('.md-sidebar--primary').getBoundingClientRect().x >= 0"
+            )
+            assert button.get_attribute("aria-expanded") == "true"
+            shown = top_level_links(page, ".md-sidebar--primary nav.md-nav--primary")
+            lost = [name for name in sections(language) if name not in shown]
+            for name, link in shown.items():
+                link.scroll_into_view_if_needed()
+                if not in_view(page, link):
+                    lost.append(name)
+            if lost:
+                missing[url] = lost
+    assert not missing, missing
+
+
+def test_the_phone_menu_leads_to_a_section_and_is_axe_clean(browser, live_server) -> None:
+    with sized_page(browser, live_server, PHONE) as page:
+        page.goto(live_server.url + "/es/", wait_until="networkidle")
+        page.locator("button[data-clinic-menu]").tap()
+        shown = top_level_links(page, ".md-sidebar--primary nav.md-nav--primary")
+        shown["Seguro y costos"].wait_for(state="visible")
+        page.wait_for_timeout(300)  # the drawer's slide-in
+        assert axe_violations(page) == []
+        shown["Seguro y costos"].tap()
+        page.wait_for_url(live_server.url + "/es/insurance/")
+
+
+def test_the_menu_button_works_from_the_keyboard(browser, live_server) -> None:
+    with sized_page(browser, live_server, PHONE) as page:
+        page.goto(live_server.url + "/guide/")
+        drawer_open = "document.getElementById('__drawer').checked"
+        button = page.locator("button[data-clinic-menu]")
+        button.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"() => {drawer_open}")
+        page.keyboard.press("Escape")
+        page.wait_for_function(f"() => !{drawer_open}")
+        assert page.evaluate("document.activeElement.hasAttribute('data-clinic-menu')")
+    with sized_page(browser, live_server, LAPTOP) as page:
+        page.goto(live_server.url + "/guide/")
+        # On a laptop the sections are tabs and the sidebar; there is no menu button to meet.
+        assert not page.locator("button[data-clinic-menu]").is_visible()
+
+
+# --- The Tab order ---------------------------------------------------------------------------
+
+FOCUSED = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const r = e.getBoundingClientRect();
+  let seen = r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0
+    && r.top < window.innerHeight && r.left < window.innerWidth
+    && getComputedStyle(e).visibility === "visible";
+  for (let a = e; a && seen; a = a.parentElement) {
+    if (parseFloat(getComputedStyle(a).opacity) === 0) seen = false;
+  }
+  const name = (e.getAttribute("aria-label") || e.innerText || e.value || "").trim();
+  return {seen, what: `${e.tagName.toLowerCase()}.${e.className} "${name.slice(0, 40)}"`};
+}"""
+
+
+def walk_tab(page: Any, stops: int) -> tuple[list[str], list[str]]:
+    """Press Tab `stops` times from the top of the page; every stop's name, and those that
+    could not be seen. Each stop gets a moment to show itself (the skip link and the search
+    panel slide in)."""
+    met, unseen = [], []
+    for _ in range(stops):
+        page.keyboard.press("Tab")
+        state = None
+        for _attempt in range(10):
+            state = page.evaluate(FOCUSED)
+            if state is None or state["seen"]:
+                break
+            page.wait_for_timeout(100)
+        if state is None:
+            break
+        met.append(state["what"])
+        if not state["seen"]:
+            unseen.append(state["what"])
+    return met, unseen
+
+
+@pytest.mark.parametrize("width", [PHONE, LAPTOP])
+@pytest.mark.parametrize(
+    "url", ["/", "/guide/what-to-expect/", "/faq/", "/crisis/", "/es/insurance/"]
+)
+def test_every_tab_stop_can_be_seen(browser, live_server, width: int, url: str) -> None:
+    with sized_page(browser, live_server, width) as page:
+        page.goto(live_server.url + url)
+        assert page.locator("a.headerlink").count() == 0, "a ¶ link after a heading"
+        met, unseen = walk_tab(page, 45)
+        assert not unseen, (unseen, met)
+        # The useful stops, in order: skip link first, then the header, crisis help, contact.
+        assert "md-skip" in met[0]
+        order = [
+            next(i for i, what in enumerate(met) if part in what)
+            for part in ("md-search__input", "crisis-bar__link", "clinic-bar__call")
+        ]
+        assert order == sorted(order), met
+        if width == LAPTOP:
+            assert sum("md-tabs__link" in what for what in met) == len(sections("en"))
+
+
+# --- Touch targets and the bars on screen ----------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [PHONE, LAPTOP])
+@pytest.mark.parametrize("url", ["/", "/es/guide/", "/guide/levels-of-care/"])
+def test_crisis_links_are_44_px_targets_and_stay_under_the_header(
+    browser, live_server, width: int, url: str
+) -> None:
+    with sized_page(browser, live_server, width) as page:
+        page.goto(live_server.url + url)
+        links = page.locator(".crisis-bar a")
+        assert links.count() >= 3
+        for i in range(links.count()):
+            box = links.nth(i).bounding_box()
+            assert box and box["width"] >= 44 and box["height"] >= 44, (
+                links.nth(i).inner_text(),
+                box,
+            )
+            assert in_view(page, links.nth(i)), links.nth(i).inner_text()
+        page.mouse.wheel(0, 4000)
+        page.wait_for_function("() => window.scrollY > 500")
+        header = page.locator(".md-header").bounding_box()
+        bar = page.locator(".crisis-bar").bounding_box()
+        assert header and header["y"] == 0, header
+        assert bar and abs(bar["y"] - (header["y"] + header["height"])) < 1, (header, bar)
+        for i in range(links.count()):
+            assert in_view(page, links.nth(i)), links.nth(i).inner_text()
+
+
+@pytest.mark.parametrize("width", [PHONE, LAPTOP])
+def test_previous_and_next_are_navigation_links_big_enough_to_tap(
+    browser, live_server, width: int
+) -> None:
+    with sized_page(browser, live_server, width) as page:
+        page.goto(live_server.url + "/guide/levels-of-care/")
+        links = page.locator("nav.md-footer__inner a.md-footer__link")
+        assert links.count() == 2
+        for i in range(2):
+            link = links.nth(i)
+            link.scroll_into_view_if_needed()
+            box = link.bounding_box()
+            assert box and box["height"] >= 44 and box["width"] >= 44, box
+            # Both say where they go (on a phone too), not just an arrow.
+            assert link.locator(".md-footer__title").is_visible()
+        assert axe_violations(page) == []
