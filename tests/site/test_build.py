@@ -28,6 +28,7 @@ NAV_PAGES = [
     "crisis/index.html",
     "privacy/index.html",
     "accessibility/index.html",
+    "language-help/index.html",
 ]
 
 

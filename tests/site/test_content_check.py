@@ -171,14 +171,14 @@ def test_a_bad_review_date_is_an_error(project_copy: Path) -> None:
 def test_a_review_older_than_12_months_is_only_a_warning(project_copy: Path) -> None:
     page = project_copy / "content" / "families.md"
     line = set_line(page, "reviewed:", "reviewed: 2025-11-01")
-    code, report = run_check(project_copy, "--today", "2026-11-23")
+    code, report = run_check(project_copy, "--today", "2026-12-01")
     assert code == 0, report
     [message] = at(report, "content/families.md", line, "warning")
     assert "2025-11-01" in message and "[review-date]" in message
     assert counts(report) == (0, 1), report
     # Exactly 12 months is not yet too old.
-    set_line(page, "reviewed:", "reviewed: 2025-11-23")
-    _, report = run_check(project_copy, "--today", "2026-11-23")
+    set_line(page, "reviewed:", "reviewed: 2025-12-01")
+    _, report = run_check(project_copy, "--today", "2026-12-01")
     assert counts(report) == (0, 0), report
 
 
