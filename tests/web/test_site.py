@@ -22,10 +22,12 @@ def test_a_missing_spanish_address_gets_the_spanish_404(client) -> None:
     assert "No encontramos esa página" in page and "We could not find" not in page
     assert '<a href="/es/faq/">Preguntas y respuestas</a>' in page
     assert '<a href="/es/consultation/">Pida una consulta gratis</a>' in page
-    assert "y marque 2 para hablar en español" in page
-    assert 'la palabra AYUDA por mensaje de texto al <a href="sms:988">988</a>' in page
-    assert 'chatear en español en <a href="https://988lifeline.org/chat/">' in page
-    assert 'llame al <a href="tel:911">911</a>' in page
+    crisis = page.split('<div class="admonition warning">', 1)[1].split("</div>", 1)[0]
+    assert "Si necesita ayuda ahora mismo" in crisis
+    assert '<a href="tel:988">Llame al 988 y marque 2</a>' in crisis
+    assert '<a href="sms:988">Envíe AYUDA al 988</a>' in crisis
+    assert '<a href="https://988lifeline.org/chat/">Chat en español' in crisis
+    assert "llame al 911</a>" in crisis
     # and the English one stays English, whichever language the build wrote last
     english = client.get("/no-such-page/").get_data(as_text=True)
     assert '<html lang="en"' in english and "No encontramos" not in english
