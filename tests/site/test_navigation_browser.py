@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from intake_server.clinic import load_facts
 from tests.helpers.browser import PageWatch, axe_violations
 from tests.helpers.environment import ROOT
 from tests.helpers.site import built_pages, mkdocs_config, page_url
@@ -19,7 +20,7 @@ from tests.helpers.site import built_pages, mkdocs_config, page_url
 pytestmark = pytest.mark.browser
 
 PHONE, LAPTOP = 360, 1280
-HEIGHT = {PHONE: 740, 800: 900, LAPTOP: 900}
+HEIGHT = {PHONE: 740, 412: 860, 800: 900, LAPTOP: 900}
 
 
 @contextmanager
@@ -326,3 +327,89 @@ def test_previous_and_next_are_navigation_links_big_enough_to_tap(
             # Both say where they go (on a phone too), not just an arrow.
             assert link.locator(".md-footer__title").is_visible()
         assert axe_violations(page) == []
+
+
+# Each crisis link's full words (its name, read out; on a phone its visible words are part of it)
+# by the fact it leads to, and the words that say when 911 is the number to call.
+CRISIS_OPTIONS = {
+    "en": {
+        "lifeline_tel": "Call",
+        "lifeline_sms": "text 988",
+        "lifeline_chat": "Chat at 988lifeline.org",
+        "emergency_tel": "call 911",
+    },
+    "es": {
+        "lifeline_tel": "Llame al 988 y marque 2",
+        "lifeline_sms": "Envíe AYUDA al 988",
+        "lifeline_chat": "Chat en español desde 988lifeline.org",
+        "emergency_tel": "llame al 911",
+    },
+}
+IN_DANGER = {"en": "In danger now: call 911", "es": "En peligro ahora: llame al 911"}
+TARGET = 44
+
+CRISIS_BAR_HEIGHT = """() => {
+  const probe = document.createElement("div");
+  probe.style.height = "var(--crisis-bar-height)";
+  document.body.append(probe);
+  const height = probe.getBoundingClientRect().height;
+  probe.remove();
+  return height;
+}"""
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("width", [PHONE, 412, LAPTOP])
+def test_the_sticky_crisis_help_is_small_and_offers_every_option(
+    browser, live_server, width: int, language: str
+) -> None:
+    crisis = load_facts()["crisis"]
+    long_page = "/guide/what-to-expect/" if language == "en" else "/es/guide/what-to-expect/"
+    with sized_page(browser, live_server, width) as page:
+        page.goto(live_server.url + long_page, wait_until="networkidle")
+        page.mouse.wheel(0, 3000)
+        page.wait_for_function("() => window.scrollY > 1000")
+        header = page.locator(".md-header").bounding_box()
+        bar = page.locator(".crisis-bar").bounding_box()
+        assert header and bar and abs(bar["y"] - header["height"]) < 1, (header, bar)
+        # Always on screen, so small: one row of targets in English, at most two in Spanish on
+        # a phone (it was two and four), one on a laptop. The page's own text keeps the rest.
+        rows = 1 if language == "en" or width == LAPTOP else 2
+        assert bar["height"] <= rows * TARGET + 0.5, bar
+
+        # Every option, by its full words, leads where the facts say, is a 44 px target, and
+        # is on screen.
+        links = page.locator(".crisis-bar a")
+        assert links.count() == len(CRISIS_OPTIONS[language])
+        for fact, name in CRISIS_OPTIONS[language].items():
+            link = page.locator(".crisis-bar").get_by_role("link", name=name, exact=True)
+            assert link.get_attribute("href") == crisis[fact], name
+            box = link.bounding_box()
+            assert box and box["width"] >= TARGET and box["height"] >= TARGET, (name, box)
+            assert in_view(page, link), (name, box)
+        read_out = " ".join(page.locator(".crisis-bar").text_content().split())
+        assert IN_DANGER[language] in read_out, read_out
+        assert "press 3" not in read_out.lower() and "marque 3" not in read_out.lower()
+
+        # --crisis-bar-height is the bar's real height, so a linked heading lands just below
+        # the bars: not under them, not a screen further down. clinic.js keeps it exact;
+        # clinic.css's own estimate (the first paint, or no script) is right at these widths too.
+        assert abs(page.evaluate(CRISIS_BAR_HEIGHT) - bar["height"]) < 1
+        no_script = browser.new_context(
+            viewport={"width": width, "height": HEIGHT[width]}, java_script_enabled=False
+        )
+        plain = no_script.new_page()
+        plain.goto(live_server.url + long_page)
+        estimate = plain.evaluate(f"({CRISIS_BAR_HEIGHT})()")
+        plain_bar = plain.locator(".crisis-bar").bounding_box()
+        no_script.close()
+        assert plain_bar and abs(estimate - plain_bar["height"]) < 1, (estimate, plain_bar)
+        heading = page.locator("article h2[id]").nth(2)
+        page.goto(f"{live_server.url}{long_page}#{heading.get_attribute('id')}")
+        page.wait_for_timeout(300)
+        top = heading.bounding_box()["y"]
+        below_bars = header["height"] + bar["height"]
+        assert below_bars <= top <= below_bars + 30, (top, below_bars)
+
+        if width != 412:
+            assert axe_violations(page) == []

@@ -35,3 +35,14 @@ if (drawer && menuLabel && menu) {
     }
   });
 }
+
+// The crisis bar's height depends on its words, the width and the reader's text size; clinic.css
+// estimates it (--crisis-bar-height) so the first paint is right, and this keeps it exact, so a
+// linked heading or a focused link never lands under the sticky bars.
+var crisisBar = document.querySelector(".crisis-bar");
+if (crisisBar && window.ResizeObserver) {
+  new ResizeObserver(function () {
+    var height = crisisBar.getBoundingClientRect().height;
+    document.documentElement.style.setProperty("--crisis-bar-height", height + "px");
+  }).observe(crisisBar);
+}
