@@ -229,8 +229,12 @@ FOCUSED = """() => {
   const e = document.activeElement;
   if (!e || e === document.body) return null;
   const r = e.getBoundingClientRect();
-  let seen = r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0
-    && r.top < window.innerHeight && r.left < window.innerWidth
+  // Across, the stop must be in the window (a closed drawer or panel slides out sideways); down
+  // the page, inside the page: headless Chromium at phone size now and then leaves a focused
+  // link in the page's flow just below the window, which is scrolling, not an invisible stop.
+  const top = r.top + window.scrollY;
+  let seen = r.width > 0 && r.height > 0 && r.right > 0 && r.left < window.innerWidth
+    && r.bottom + window.scrollY > 0 && top < document.documentElement.scrollHeight
     && getComputedStyle(e).visibility === "visible";
   for (let a = e; a && seen; a = a.parentElement) {
     if (parseFloat(getComputedStyle(a).opacity) === 0) seen = false;
