@@ -10,6 +10,17 @@ export NO_MKDOCS_2_WARNING := 1
 RUN_ENV := INTAKE_ENV=$(or $(INTAKE_ENV),development) PUBLIC_URL=$(or $(PUBLIC_URL),http://$(HOST):$(PORT))
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
+# The site's engine: MkDocs (the default, chosen by measurement: README, docs/benchmarks.md) or
+# Zensical, its successor, one setting away: `SITE_ENGINE=zensical make site` (or `make run`).
+# Both build the same sources, each with its i18n plugin (mkdocs-static-i18n, zensical-i18n).
+SITE_ENGINE ?= mkdocs
+SITE_BUILD_mkdocs   := $(BIN)/mkdocs build --strict
+SITE_BUILD_zensical := $(BIN)/zensical-i18n build --strict
+ifeq ($(SITE_BUILD_$(SITE_ENGINE)),)
+$(error SITE_ENGINE must be mkdocs or zensical, not "$(SITE_ENGINE)")
+endif
+export SITE_ENGINE
+
 # The forms' words in other languages: gettext catalogs (docs/translations.md). The .po files are
 # what translators edit; the .mo files are compiled from them and committed, so a checkout serves
 # every language as it is; `make run` and `make test` compile again whenever a .po is newer.
@@ -30,9 +41,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-## Build the static site into site/ (fails on a broken link or anchor).
+## Build the static site into site/ (fails on a broken link or anchor), with $(SITE_ENGINE).
 site: $(STAMP)
-	$(BIN)/mkdocs build --strict
+	$(SITE_BUILD_$(SITE_ENGINE))
 
 ## Build the site and serve it with the forms and the staff dashboard at http://$(HOST):$(PORT)
 run: site $(MO)
@@ -40,7 +51,9 @@ run: site $(MO)
 	$(RUN_ENV) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 \
 		'intake_server:create_app()'
 
-## Live-reloading preview for editors at http://127.0.0.1:8001
+## Live-reloading preview for editors at http://127.0.0.1:8001. Always MkDocs: it shows both
+## languages and reloads when clinic.yml changes (`zensical-i18n serve` shows one language at a
+## time and does not watch clinic.yml).
 preview: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001 --watch clinic.yml --watch site_templates
 
@@ -92,4 +105,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) site instance .pytest_cache .hypothesis
+	rm -rf $(VENV) site instance .pytest_cache .hypothesis .zensical-i18n

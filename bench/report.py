@@ -22,7 +22,14 @@ from testkit.browser import CHROMIUM
 # The tools the benchmarks drive, named once so the figures and the machine table agree.
 WRK = "/usr/bin/wrk"
 # The mkdocs packages a site build's figures depend on.
-SITE_PACKAGES = ("mkdocs", "mkdocs-material", "mkdocs-macros-plugin")
+SITE_PACKAGES = (
+    "mkdocs",
+    "mkdocs-material",
+    "mkdocs-macros-plugin",
+    "mkdocs-static-i18n",
+    "zensical",
+    "zensical-i18n",
+)
 
 
 def say(text: str) -> None:

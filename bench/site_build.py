@@ -1,5 +1,11 @@
 """How long the site takes to build, and what the project's own build code costs on top of a plain
-mkdocs-material site with the same content.
+site with the same content, with each engine: MkDocs (mkdocs-material) and Zensical.
+
+Both engines (--engines, default both) get the same four builds below, each in its own process:
+MkDocs with `mkdocs build --strict`, Zensical with `zensical-i18n build --strict --clean` (one
+Zensical run per language, without its cache, so every build starts cold as MkDocs' do); the
+plain configuration of each keeps its i18n plugin, which decides which pages exist. The figures
+decide which engine `make site` uses by default (docs/benchmarks.md).
 
 Why: editors rebuild the site on every save (`make preview`) and `make test` builds it several
 times, so the project's additions (the macros plugin and site_templates/clinic_macros.py, the
@@ -85,15 +91,22 @@ import yaml
 if __package__ in (None, ""):  # run as a file: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.report import machine_table, markdown_table, ratio, say, site_machine_info
+from bench.report import (
+    load_average,
+    machine_table,
+    markdown_table,
+    ratio,
+    say,
+    site_machine_info,
+)
+from testkit.site import ENGINES, copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
-# What makes a project, as tests/conftest.py's project_copy fixture copies it.
-PROJECT_FILES = ("mkdocs.yml", "clinic.yml")
-PROJECT_DIRS = ("content", "site_templates")
 TARGET_RATIO = 1.15
 TARGET_REAL_SECONDS = 2.0
 BUILT_IN = re.compile(r"Documentation built in ([0-9.]+) seconds")
+# Zensical logs one such line per build; zensical-i18n runs one build per language.
+ZENSICAL_BUILT_IN = re.compile(r"Build finished in ([0-9.]+)\s*(ms|s)\b")
 
 # Written into the temporary project only: saves each page's front matter and its Markdown as
 # the project's macros leave it, so the plain configuration builds exactly the same text.
@@ -122,16 +135,6 @@ def on_page_markdown(markdown, page, config, files):
 # --- Projects ---------------------------------------------------------------------------------
 
 
-def copy_project(dest: Path, root: Path = ROOT) -> Path:
-    """A copy of the project (the files tests/conftest.py's project_copy copies)."""
-    dest.mkdir(parents=True)
-    for name in PROJECT_FILES:
-        shutil.copy2(root / name, dest / name)
-    for name in PROJECT_DIRS:
-        shutil.copytree(root / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-    return dest
-
-
 def load_config(path: Path) -> dict[str, Any]:
     """mkdocs.yml as mkdocs reads it (!ENV values resolved), as plain data."""
     from mkdocs.utils.yaml import yaml_load
@@ -151,7 +154,9 @@ def plain_config(project: dict[str, Any], docs_dir: str) -> dict[str, Any]:
     config = {k: v for k, v in project.items() if k not in dropped}
     config["docs_dir"] = docs_dir
     config["theme"] = {k: v for k, v in project["theme"].items() if k != "custom_dir"}
-    config["plugins"] = ["search"]
+    # The i18n plugin stays: which pages exist, in which language, is the content's, not code the
+    # project adds to the theme.
+    config["plugins"] = ["search", *(p for p in project["plugins"] if "i18n" in p)]
     return config
 
 
@@ -208,13 +213,36 @@ def build_env(project: Path, extra: dict[str, str] | None = None) -> dict[str, s
     }
 
 
+def engine_command(engine: str, config: str, site_dir: Path) -> list[str]:
+    """The strict build of one configuration, from scratch. MkDocs: `mkdocs build`. Zensical:
+    `zensical-i18n build`, which runs Zensical once per language; --clean empties Zensical's
+    cache, so each build starts cold like MkDocs' (its site_dir is in the configuration:
+    Zensical takes no --site-dir)."""
+    if engine == "mkdocs":
+        command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", config]
+        return [*command, "--site-dir", str(site_dir)]
+    return [sys.executable, "-m", "zensical_i18n", "build", "--strict", "--clean", "-f", config]
+
+
+def built_in(engine: str, output: str) -> float | None:
+    """The build time the engine logs itself (Zensical: added up over the languages)."""
+    if engine == "mkdocs":
+        match = BUILT_IN.search(output)
+        return float(match.group(1)) if match else None
+    found = ZENSICAL_BUILT_IN.findall(output)
+    return sum(float(n) / (1000 if unit == "ms" else 1) for n, unit in found) if found else None
+
+
 def mkdocs_build(
-    project: Path, config: str, site_dir: Path, env: dict[str, str] | None = None
+    project: Path,
+    config: str,
+    site_dir: Path,
+    env: dict[str, str] | None = None,
+    engine: str = "mkdocs",
 ) -> tuple[float, float, float | None]:
-    """One `mkdocs build --strict` in its own process: (wall seconds, CPU seconds of the
-    process, mkdocs's own figure)."""
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", config]
-    command += ["--site-dir", str(site_dir)]
+    """One strict build in its own process: (wall seconds, CPU seconds of the process and its
+    children, the engine's own figure)."""
+    command = engine_command(engine, config, site_dir)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(
@@ -230,9 +258,9 @@ def mkdocs_build(
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     if result.returncode != 0:
-        raise RuntimeError(f"build of {project / config} failed:\n{result.stderr[-4000:]}")
-    match = BUILT_IN.search(result.stderr)
-    return wall, cpu, float(match.group(1)) if match else None
+        output = result.stdout[-2000:] + result.stderr[-4000:]
+        raise RuntimeError(f"{engine} build of {project / config} failed:\n{output}")
+    return wall, cpu, built_in(engine, result.stdout + result.stderr)
 
 
 def add_plain_variant(project: Path) -> str:
@@ -258,7 +286,10 @@ def add_plain_variant(project: Path) -> str:
     leftover = [p for p in markdown_pages(rendered) if "{{" in p.read_text(encoding="utf-8")]
     if leftover:
         raise RuntimeError(f"macro calls left after rendering: {leftover[:5]}")
-    write_config(project / "mkdocs.plain.yml", plain_config(config, rendered.name))
+    plain = plain_config(config, rendered.name)
+    write_config(project / "mkdocs.plain.yml", plain)
+    # Zensical's baseline: the same plain configuration, writing where Zensical's builds go.
+    write_config(project / "zensical.plain.yml", {**plain, "site_dir": "out/zensical.plain"})
     return "mkdocs.plain.yml"
 
 
@@ -269,6 +300,7 @@ def add_plain_variant(project: Path) -> str:
 class Build:
     site: str
     pages: int
+    engine: str
     configuration: str
     project: Path
     config: str
@@ -279,7 +311,7 @@ class Build:
 
     def run(self, record: bool) -> None:
         out = self.project / "out" / self.config
-        wall, cpu, built = mkdocs_build(self.project, self.config, out)
+        wall, cpu, built = mkdocs_build(self.project, self.config, out, engine=self.engine)
         if record:
             self.walls.append(wall)
             self.cpus.append(cpu)
@@ -299,19 +331,25 @@ class Build:
         return statistics.median(self.builds) if self.builds else None
 
 
-def prepare(work: Path, pages: int, runs: int, large_runs: int) -> list[Build]:
-    real = copy_project(work / "real")
+def prepare(
+    work: Path, pages: int, runs: int, large_runs: int, engines: tuple[str, ...] = ENGINES
+) -> list[Build]:
+    real = copy_project(ROOT, work / "real")
     real_pages = len(markdown_pages(real / "content"))
     real_plain = add_plain_variant(real)
-    large = copy_project(work / "large")
+    large = copy_project(ROOT, work / "large")
     large_pages = generate_large(large, pages)
-    large_plain = add_plain_variant(large)
-    return [
-        Build("Real site", real_pages, "project", real, "mkdocs.yml", runs),
-        Build("Real site", real_pages, "plain material", real, real_plain, runs),
-        Build("Generated", large_pages, "project", large, "mkdocs.yml", large_runs),
-        Build("Generated", large_pages, "plain material", large, large_plain, large_runs),
-    ]
+    add_plain_variant(large)
+    builds = []
+    for engine in engines:
+        plain = real_plain if engine == "mkdocs" else "zensical.plain.yml"
+        builds += [
+            Build("Real site", real_pages, engine, "project", real, "mkdocs.yml", runs),
+            Build("Real site", real_pages, engine, "plain theme", real, plain, runs),
+            Build("Generated", large_pages, engine, "project", large, "mkdocs.yml", large_runs),
+            Build("Generated", large_pages, engine, "plain theme", large, plain, large_runs),
+        ]
+    return builds
 
 
 def measure(builds: list[Build], warmups: int) -> None:
@@ -340,6 +378,7 @@ def report(builds: list[Build], warmups: int) -> tuple[str, list[str]]:
         [
             b.site,
             f"{b.pages:,}",
+            b.engine,
             b.configuration,
             fmt(b.wall),
             f"{min(b.walls):.2f}-{max(b.walls):.2f}",
@@ -348,57 +387,67 @@ def report(builds: list[Build], warmups: int) -> tuple[str, list[str]]:
         ]
         for b in builds
     ]
-    headers = ["Site", "Pages", "Configuration", "Wall (s)", "Wall min-max (s)", "CPU (s)"]
-    times = markdown_table([*headers, "mkdocs build (s)"], rows, "lrlrrrr")
+    headers = ["Site", "Pages", "Engine", "Configuration", "Wall (s)", "Wall min-max (s)"]
+    times = markdown_table([*headers, "CPU (s)", "Logged build (s)"], rows, "lrllrrrr")
     runs, large_runs = builds[0].runs, builds[2].runs
     missed: list[str] = []
     checks = []
-    for project, plain in ((builds[0], builds[1]), (builds[2], builds[3])):
-        wall_ratio = project.wall / plain.wall
-        ok = wall_ratio <= TARGET_RATIO
+    # Builds come in fours per engine: real project, real plain, generated project, generated plain.
+    for first in range(0, len(builds), 4):
+        group = builds[first : first + 4]
+        for project, plain in ((group[0], group[1]), (group[2], group[3])):
+            wall_ratio = project.wall / plain.wall
+            ok = wall_ratio <= TARGET_RATIO
+            if not ok:
+                missed.append(
+                    f"{project.engine}, {project.site}: project/plain {wall_ratio:.2f}x > "
+                    f"{TARGET_RATIO}x"
+                )
+            checks.append(
+                [
+                    f"{project.engine}, {project.site} ({project.pages:,} pages): project / plain",
+                    ratio(project.wall, plain.wall),
+                    ratio(project.cpu, plain.cpu),
+                    ratio(project.build, plain.build),
+                    f"<= {TARGET_RATIO:.2f}x",
+                    "met" if ok else "**missed**",
+                ]
+            )
+        real = group[0]
+        ok = real.wall < TARGET_REAL_SECONDS
         if not ok:
-            missed.append(f"{project.site}: project/plain {wall_ratio:.2f}x > {TARGET_RATIO}x")
+            missed.append(f"{real.engine}, real site {real.wall:.2f}s >= {TARGET_REAL_SECONDS}s")
         checks.append(
             [
-                f"{project.site} ({project.pages:,} pages): project / plain",
-                ratio(project.wall, plain.wall),
-                ratio(project.cpu, plain.cpu),
-                ratio(project.build, plain.build),
-                f"<= {TARGET_RATIO:.2f}x",
+                f"{real.engine}, real site, project build time",
+                f"{real.wall:.2f} s",
+                f"{real.cpu:.2f} s",
+                f"{fmt(real.build)} s",
+                f"< {TARGET_REAL_SECONDS:.0f} s",
                 "met" if ok else "**missed**",
             ]
         )
-    real = builds[0]
-    ok = real.wall < TARGET_REAL_SECONDS
-    if not ok:
-        missed.append(f"real site {real.wall:.2f}s >= {TARGET_REAL_SECONDS}s")
-    checks.append(
-        [
-            "Real site, project build time",
-            f"{real.wall:.2f} s",
-            f"{real.cpu:.2f} s",
-            f"{fmt(real.build)} s",
-            f"< {TARGET_REAL_SECONDS:.0f} s",
-            "met" if ok else "**missed**",
-        ]
-    )
     targets = markdown_table(
-        ["Figure", "Wall", "CPU", "mkdocs build", "Target (on wall)", "Result"], checks, "lrrrll"
+        ["Figure", "Wall", "CPU", "Logged build", "Target (on wall)", "Result"], checks, "lrrrll"
     )
+    engines = sorted({b.engine for b in builds})
     text = "\n\n".join(
         [
             f"### Site build ({dt.date.today().isoformat()})",
             f"`python -m bench.site_build --runs {runs} --large-runs {large_runs} --warmups "
-            f"{warmups}`: medians of {runs} runs of each real-site build and {large_runs} of each "
-            f"generated-site build, after {warmups} warm-up round(s), the builds interleaved. "
-            "Wall = the whole `mkdocs build --strict` process (start-up and imports included); "
-            "CPU = its user + system time; mkdocs build = the time mkdocs logs itself. "
-            "Plain material = the same Markdown after the project's macros have rendered it, "
-            "built by mkdocs-material without the project's overrides, macros, hooks, extra CSS "
-            "and JavaScript.",
+            f"{warmups} --engines {' '.join(engines)}`: medians of {runs} runs of each real-site "
+            f"build and {large_runs} of each generated-site build, after {warmups} warm-up "
+            "round(s), the builds interleaved. Wall = the whole strict build process (start-up "
+            "and imports included: `mkdocs build --strict`; `zensical-i18n build --strict "
+            "--clean`, one Zensical process per language); CPU = user + system time of the process and its "
+            "children; logged build = the time the engine logs itself (Zensical: summed over "
+            "languages). Plain theme = the same Markdown after the project's macros have "
+            "rendered it, built by the same engine's own theme without the project's overrides, "
+            "macros, extra CSS and JavaScript (each keeps its i18n plugin: it decides which "
+            "pages exist, in which language).",
             times,
             targets,
-            machine_table(site_machine_info()),
+            machine_table(site_machine_info({"Load average (1, 5, 15 min)": load_average()})),
         ]
     )
     return text, missed
@@ -505,6 +554,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--pages", type=int, default=1000, help="pages in the generated site, at least (1000)"
     )
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        choices=ENGINES,
+        default=list(ENGINES),
+        help="the engines to measure (default: both)",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument(
         "--profile",
@@ -528,7 +584,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-site-build-"))
     try:
         say(f"Preparing the projects in {work} ...")
-        builds = prepare(work, args.pages, args.runs, args.large_runs)
+        builds = prepare(work, args.pages, args.runs, args.large_runs, tuple(args.engines))
         say(
             f"Building {len(builds)} sites, {args.warmups} warm-up + {args.runs} runs each "
             f"(the generated site: {args.large_runs}) ..."

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import markdown
 import yaml
 
@@ -23,6 +24,14 @@ STRINGS = Path(__file__).with_name("strings.yml")
 DEFAULT_LANGUAGE = "en"
 QUESTION = re.compile(r"^## +(.+?)\s*(\{[^}]*\})?\s*$", re.MULTILINE)
 TAG = re.compile(r"<[^>]+>")
+# clinic.yml's address fields and their schema.org names.
+ADDRESS_KEYS = {
+    "street": "streetAddress",
+    "locality": "addressLocality",
+    "region": "addressRegion",
+    "postal_code": "postalCode",
+    "country": "addressCountry",
+}
 
 
 @functools.cache
@@ -35,35 +44,44 @@ def site_strings() -> dict[str, dict[str, str]]:
     }
 
 
-def page_language(src_uri: str) -> str:
-    """A page's language from its file name: `faq.es.md` is Spanish, `faq.md` the default."""
-    stem = posixpath.basename(src_uri).removesuffix(".md")
-    suffix = posixpath.splitext(stem)[1].lstrip(".")
-    return suffix if suffix in site_strings() else DEFAULT_LANGUAGE
+def page_language(env: Any) -> str:
+    """The language the page is built in. Both engines' i18n plugins (mkdocs-static-i18n and
+    zensical-i18n) build one language at a time and set the theme's language for it."""
+    return env.conf["theme"]["language"]
+
+
+def page_source(env: Any) -> str:
+    """The page's default-language source file (`faq.md`, `guide/index.md`), from its URL.
+    Both engines give a page's URL (`faq/`, `es/faq/` or, built per language, `faq/`); only
+    MkDocs gives `page.file`, and zensical-i18n builds from copies with the suffix removed."""
+    url = env.page.url.removeprefix(f"{page_language(env)}/").strip("/")
+    docs = Path(env.conf["docs_dir"])
+    candidates = (f"{url}.md", f"{url}/index.md") if url else ("index.md",)
+    return next((name for name in candidates if (docs / name).is_file()), candidates[-1])
+
+
+def language_file(env: Any, src: str) -> str:
+    """The file that holds the default-language page `src` in the page's language, as built:
+    `faq.es.md` beside `faq.md`, or `faq.md` itself in zensical-i18n's per-language copy."""
+    translated = translated_source(src, page_language(env))
+    return translated if (Path(env.conf["docs_dir"]) / translated).is_file() else src
 
 
 def _page_link(env: Any, target: str) -> str:
-    """A Markdown link target from the current page to another page's source file."""
-    here = posixpath.dirname(env.page.file.src_uri)
+    """A Markdown link target from the current page to another page's default-language file,
+    which both i18n plugins resolve to the page in the current page's language."""
+    here = posixpath.dirname(page_source(env))
     return posixpath.relpath(target, here or ".")
 
 
 def _form_link(env: Any, facts: dict[str, Any], form: str) -> str:
     """The form in the page's language: Spanish pages lead to the Spanish form."""
-    language = page_language(env.page.file.src_uri)
+    language = page_language(env)
     service = facts["intake"].get("service_url")
     if service:
         prefix = "" if language == DEFAULT_LANGUAGE else f"/{language}"
         return service.rstrip("/") + f"{prefix}/{form}/"
     return _page_link(env, f"{form}.md")
-
-
-def default_source(src_uri: str) -> str:
-    """The default-language file a page translates: `guide/index.es.md` -> `guide/index.md`."""
-    language = page_language(src_uri)
-    if language == DEFAULT_LANGUAGE:
-        return src_uri
-    return src_uri.removesuffix(f".{language}.md") + ".md"
 
 
 def translated_source(src_uri: str, language: str) -> str:
@@ -74,8 +92,16 @@ def translated_source(src_uri: str, language: str) -> str:
 
 
 def nav_translations(conf: Any, language: str) -> dict[str, str]:
-    """The navigation titles mkdocs.yml gives the i18n plugin for `language`."""
+    """The navigation titles mkdocs.yml gives the i18n plugin for `language`. zensical-i18n has
+    put them in the navigation already, so there each one also stands for itself."""
     plugin = conf["plugins"].get("i18n")
+    if isinstance(plugin, dict):  # Zensical keeps plugins' settings as plain data
+        languages = plugin["config"]["languages"]
+        titles = next(
+            (lang.get("nav_translations") for lang in languages if lang["locale"] == language), None
+        )
+        titles = titles or {}
+        return {**titles, **{title: title for title in titles.values()}}
     for lang in plugin.config.languages if plugin else []:
         if lang.locale == language:
             return dict(lang.nav_translations or {})
@@ -88,7 +114,10 @@ def nav_pages(
     """The navigation flattened in reading order, as (title, source file, section title)."""
     pages = []
     for item in nav:
-        title, value = next(iter(item.items())) if isinstance(item, dict) else (None, item)
+        if isinstance(item, dict) and "children" in item:  # Zensical's form of the navigation
+            title, value = item["title"], item["children"] or item["url"]
+        else:
+            title, value = next(iter(item.items())) if isinstance(item, dict) else (None, item)
         if isinstance(value, list):
             pages += nav_pages(value, title)
         else:
@@ -123,22 +152,64 @@ def faq_entries(markdown_text: str) -> list[dict[str, str]]:
     return entries
 
 
+def written_date(when: dt.date | str, language: str) -> str:
+    """A date written out in `language`. Takes it as YAML reads it (MkDocs) or as text (Zensical
+    keeps front matter dates as text)."""
+    if isinstance(when, str):
+        when = dt.date.fromisoformat(when)
+    words = site_strings()[language]
+    month = words["months"][when.month - 1]
+    return words["long_date"].format(day=when.day, month=month, year=when.year)
+
+
+def facts_by_language() -> dict[str, dict[str, Any]]:
+    """clinic.yml's facts as each language's pages read them (the `_es` forms in Spanish)."""
+    facts = load_facts()
+    return {lang: localized(facts, lang) for lang in site_strings()}
+
+
+def default_facts() -> dict[str, Any]:
+    """The facts as the default language reads them: what the theme's templates show."""
+    return facts_by_language()[DEFAULT_LANGUAGE]
+
+
+def clinic_jsonld() -> dict[str, Any]:
+    """The clinic as schema.org data, built here because templates can only read data: the
+    same templates render in Jinja2 (MkDocs) and in Zensical's engine, which runs no Python."""
+    facts = load_facts()
+    where = facts["address"]
+    address = {"@type": "PostalAddress"}
+    for key, name in ADDRESS_KEYS.items():
+        if where.get(key):
+            address[name] = where[key]
+    return {
+        "@context": "https://schema.org",
+        "@type": "MedicalClinic",
+        "@id": facts["site_url"] + "#clinic",
+        "name": facts["name"],
+        "url": facts["site_url"],
+        "telephone": facts["phone_e164"],
+        "address": address,
+        "medicalSpecialty": "Psychiatric",
+        "isAcceptingNewPatients": True,
+        "availableService": {
+            "@type": "MedicalTherapy",
+            "name": "Intensive outpatient program (IOP) for mental health",
+        },
+    }
+
+
 def define_env(env: Any) -> None:
-    all_facts = load_facts()
-    facts_by_language = {lang: localized(all_facts, lang) for lang in site_strings()}
-    env.variables["clinic"] = facts_by_language[DEFAULT_LANGUAGE]
-    # The theme's templates (crisis bar, header, footer, JSON-LD) read the same facts, and the
-    # site's own words in the language the theme is built in (config.theme.language).
-    env.conf["extra"]["clinic"] = facts_by_language[DEFAULT_LANGUAGE]
-    env.conf["extra"]["clinic_by_language"] = facts_by_language
-    env.conf["extra"]["strings"] = site_strings()
+    """MkDocs calls this once per language build; Zensical once per page, with the page set."""
+    by_language = env.conf["extra"]["clinic_by_language"]
+    all_facts = env.conf["extra"]["clinic"]  # read once, as the configuration loaded
 
     def words() -> dict[str, str]:
         """The site's own words in the current page's language."""
-        return site_strings()[page_language(env.page.file.src_uri)]
+        return site_strings()[page_language(env)]
 
     def facts() -> dict[str, Any]:
-        return facts_by_language[page_language(env.page.file.src_uri)]
+        return by_language[page_language(env)]
 
     @env.macro
     def phone_link(label: str | None = None) -> str:
@@ -178,9 +249,10 @@ def define_env(env: Any) -> None:
     def title_of(title: str | None, src: str) -> str:
         """A page's navigation title in the current page's language (mkdocs.yml's
         nav_translations), or else the title in the page's own front matter."""
-        language = page_language(env.page.file.src_uri)
+        language = page_language(env)
         if title and language != DEFAULT_LANGUAGE:
             title = nav_translations(env.conf, language).get(title)
+        src = language_file(env, src)
         return title or page_front_matter(env.conf["docs_dir"], src).get("title", src)
 
     @env.macro
@@ -188,26 +260,23 @@ def define_env(env: Any) -> None:
         """A link to whatever page follows this one in the navigation, so reordering the
         navigation is all it takes to reorder the guide."""
         pages = nav_pages(env.conf["nav"])
-        here = [src for _, src, _ in pages].index(default_source(env.page.file.src_uri))
+        here = [src for _, src, _ in pages].index(page_source(env))
         if here + 1 >= len(pages):
             return ""
         title, src, _ = pages[here + 1]
-        src = translated_source(src, page_language(env.page.file.src_uri))
         return f"{lead or words()['next_page']}: [{title_of(title, src)}]({_page_link(env, src)})"
 
     @env.macro
     def section_contents() -> str:
         """A numbered list of this page's navigation section, each with its description."""
         pages = nav_pages(env.conf["nav"])
-        here = default_source(env.page.file.src_uri)
-        language = page_language(env.page.file.src_uri)
+        here = page_source(env)
         section = next(sec for _, src, sec in pages if src == here)
         lines = []
         for n, (title, src, _) in enumerate((p for p in pages if p[2] == section), 1):
-            is_here = src == here
-            src = translated_source(src, language)
-            about = page_front_matter(env.conf["docs_dir"], src).get("description", "")
-            if is_here:
+            about = page_front_matter(env.conf["docs_dir"], language_file(env, src))
+            about = about.get("description", "")
+            if src == here:
                 lines.append(f"{n}. **{words()['this_page']}:** {about}")
             else:
                 lines.append(f"{n}. [{title_of(title, src)}]({_page_link(env, src)}): {about}")
@@ -215,12 +284,8 @@ def define_env(env: Any) -> None:
 
     @env.macro
     def long_date(when: dt.date | str) -> str:
-        """A date written out in the page's language: November 20, 2026 or 20 de noviembre de 2026.
-        Takes the date as YAML reads it, or as text (engines that keep front matter as text)."""
-        if isinstance(when, str):
-            when = dt.date.fromisoformat(when)
-        month = words()["months"][when.month - 1]
-        return words()["long_date"].format(day=when.day, month=month, year=when.year)
+        """A date written out in the page's language: November 20, 2026 or 20 de noviembre de 2026."""
+        return written_date(when, page_language(env))
 
     @env.macro
     def phone_hours_text() -> str:
@@ -266,14 +331,42 @@ def define_env(env: Any) -> None:
     def crisis_lines() -> str:
         return words()["crisis_lines"].format(**facts()["crisis"])
 
+    if getattr(env, "page", None) is not None:  # Zensical: no page hooks, a page per call
+        on_pre_page_macros(env)
+
 
 def on_pre_page_macros(env: Any) -> None:
-    """A Spanish page reads `clinic` in Spanish: the `_es` forms of worded facts (clinic.yml)."""
-    language = page_language(env.page.file.src_uri)
+    """Before a page's macros render: a Spanish page reads `clinic` in Spanish (the `_es` forms
+    of worded facts, clinic.yml), and the theme gets what it shows from the page's front matter
+    ready to print, since its templates call no Python."""
+    language = page_language(env)
     env.variables["clinic"] = env.conf["extra"]["clinic_by_language"][language]
+    meta = env.page.meta
+    if meta.get("reviewed"):
+        meta["reviewed_text"] = written_date(meta["reviewed"], language)
+    if meta.get("faq"):
+        try:
+            source = rendered_source(env)
+        except Exception:
+            # A mistake in the page (a misspelt name, a macro that fails): the engine renders
+            # the page next, meets the same mistake and reports it with the page and the line.
+            return
+        meta["faq_entries"] = [
+            {
+                "@type": "Question",
+                "name": entry["question"],
+                "acceptedAnswer": {"@type": "Answer", "text": entry["answer"]},
+            }
+            for entry in faq_entries(source)
+        ]
 
 
-def on_post_page_macros(env: Any) -> None:
-    """FAQ pages carry FAQPage JSON-LD built from their own headings, never a hand-kept copy."""
-    if env.page.meta.get("faq"):
-        env.page.meta["faq_entries"] = faq_entries(env.markdown)
+def rendered_source(env: Any) -> str:
+    """The page's Markdown with its macros filled in. Zensical renders the Markdown after the last
+    hook it offers (define_env), so the page is rendered here the same way, with its macros."""
+    path = Path(env.conf["docs_dir"]) / language_file(env, page_source(env))
+    text = path.read_text(encoding="utf-8")
+    body = text.split("---", 2)[2] if text.startswith("---") else text
+    jinja = jinja2.Environment(undefined=jinja2.StrictUndefined)  # noqa: S701 (Markdown, not HTML)
+    jinja.filters.update(env.filters)
+    return jinja.from_string(body).render({**env.variables, **env.macros, "page": env.page})

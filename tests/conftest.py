@@ -3,7 +3,6 @@ Redis skip on a laptop without them, and fail under CI=true, where everything mu
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from site_templates.content_check import translations
 from testkit.browser import CHROMIUM, CHROMIUM_ARGS
 from testkit.postgres import POSTGRES_URL, fresh_schema
-from testkit.site import build_site
+from testkit.site import build_site, copy_project
 from tests.helpers.app import Clock, LiveServer, make_app
 from tests.helpers.browser import PageWatch
 from tests.helpers.environment import REDIS_URL, ROOT, need
@@ -34,12 +33,7 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def project_copy(tmp_path: Path) -> Path:
     """A copy of the project that a test may change freely and build: the facts, the pages and
     site_templates/ (theme overrides, macros and the content check)."""
-    dest = tmp_path / "project"
-    dest.mkdir()
-    for name in ("mkdocs.yml", "clinic.yml"):
-        shutil.copy2(ROOT / name, dest / name)
-    for name in ("content", "site_templates"):
-        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+    dest = copy_project(ROOT, tmp_path / "project")
     # Tests start where every Spanish page is current, so the warnings they read are their own;
     # the real site's out-of-date Spanish pages stay warnings in `make check-content`.
     spanish = [str(p) for p in (dest / "content").rglob("*.es.md")]

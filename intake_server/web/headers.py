@@ -8,16 +8,19 @@ from pathlib import Path
 
 from flask import Flask, Response, request
 
-from .shells import script_hashes
+from .shells import script_hashes, script_style_hashes, style_hashes
 
 
-def content_security_policy(allowed_scripts: tuple[str, ...]) -> str:
+def content_security_policy(
+    allowed_scripts: tuple[str, ...], allowed_styles: tuple[str, ...] = ()
+) -> str:
     scripts = " ".join(("'self'", *allowed_scripts))
+    styles = " ".join(("'self'", *allowed_styles))
     return "; ".join(
         (
             "default-src 'self'",
             f"script-src {scripts}",
-            "style-src 'self'",
+            f"style-src {styles}",
             "img-src 'self' data:",
             "font-src 'self'",
             "connect-src 'self'",
@@ -32,12 +35,16 @@ def content_security_policy(allowed_scripts: tuple[str, ...]) -> str:
 
 @cache
 def _policy_for(site_dir: str) -> str:
-    """Every page shares the theme's inline scripts (mkdocs.yml pins extra.scope), so one policy fits all."""
+    """Every page shares the theme's inline scripts and styles (mkdocs.yml pins extra.scope), so
+    one policy fits all, whichever engine built the site."""
     try:
         theme_html = (Path(site_dir) / "404.html").read_text(encoding="utf-8")
     except OSError:
         theme_html = ""
-    return content_security_policy(script_hashes(theme_html))
+    bundles = sorted((Path(site_dir) / "assets" / "javascripts").glob("bundle.*.js"))
+    scripts = "".join(bundle.read_text(encoding="utf-8") for bundle in bundles)
+    styles = style_hashes(theme_html) + script_style_hashes(scripts)
+    return content_security_policy(script_hashes(theme_html), styles)
 
 
 def init_security_headers(app: Flask, site_dir: Path) -> None:

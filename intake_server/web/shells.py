@@ -28,6 +28,10 @@ CONFIG_SCRIPT = re.compile(
     r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.DOTALL
 )
 INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+INLINE_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+# A <style> element a theme script builds from a string of its own: Zensical's search dialog does
+# (`C("style",{},Tc.toString())`, with `Tc='...css...'` in the same bundle).
+SCRIPT_STYLE = re.compile(r'\("style",\{\},(\w+)(?:\.toString\(\))?\)')
 TITLE = re.compile(r"<title>.*?</title>", re.DOTALL)
 SKIP_LINK = re.compile(r'<a href="#[^"]*" class="md-skip">')
 
@@ -49,12 +53,33 @@ def absolutize(html: str, page_url: str) -> str:
     return CONFIG_SCRIPT.sub(fix_config, html)
 
 
-def script_hashes(html: str) -> tuple[str, ...]:
-    """CSP source expressions for the theme's inline scripts, so the policy needs no unsafe-inline."""
+def _hashes(bodies: list[str]) -> tuple[str, ...]:
     return tuple(
         "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
-        for body in sorted(set(INLINE_SCRIPT.findall(html)))
+        for body in sorted(set(bodies))
     )
+
+
+def script_hashes(html: str) -> tuple[str, ...]:
+    """CSP source expressions for the theme's inline scripts, so the policy needs no unsafe-inline."""
+    return _hashes(INLINE_SCRIPT.findall(html))
+
+
+def style_hashes(html: str) -> tuple[str, ...]:
+    """The same for inline <style> elements (zensical-i18n's language selector has one), worked
+    out from the built site, so a rebuilt theme never meets a stale hash."""
+    return _hashes(INLINE_STYLE.findall(html))
+
+
+def script_style_hashes(scripts: str) -> tuple[str, ...]:
+    """The same for the <style> elements the theme's scripts build from their own strings, read
+    from the built scripts (never copied from a browser's error message, which goes stale)."""
+    bodies = []
+    for name in SCRIPT_STYLE.findall(scripts):
+        literal = re.search(rf"\b{name}='([^'\\]*)'", scripts)
+        if literal:
+            bodies.append(literal[1])
+    return _hashes(bodies)
 
 
 @dataclass(frozen=True)

@@ -80,10 +80,12 @@ EXTERNAL_URL = re.compile(
 
 
 class _ConfigLoader(yaml.SafeLoader):
-    """mkdocs.yml's tags (such as !ENV) are not needed to read its nav."""
+    """mkdocs.yml's tags (!ENV, and the Python calls that give the theme its data) are not
+    needed to read its nav."""
 
 
 _ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
 
 
 def mkdocs_config(project: Path) -> dict:

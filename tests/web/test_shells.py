@@ -3,7 +3,10 @@ CSP, so the service's own pages wear the site's theme at any URL."""
 
 from __future__ import annotations
 
-from intake_server.web.shells import absolutize, script_hashes
+import base64
+import hashlib
+
+from intake_server.web.shells import absolutize, script_hashes, script_style_hashes, style_hashes
 
 
 def test_absolutize_resolves_relative_links_against_the_page() -> None:
@@ -26,3 +29,14 @@ def test_script_hashes_cover_only_inline_scripts() -> None:
     html = '<script>a()</script><script src="/x.js"></script><script type="application/ld+json">{}</script>'
     assert len(script_hashes(html)) == 1
     assert script_hashes(html)[0].startswith("'sha256-")
+
+
+def test_style_hashes_cover_inline_styles_and_the_ones_scripts_build() -> None:
+    """zensical-i18n's language selector has an inline <style>; Zensical's search dialog builds
+    one from a string in its script. Each gets the hash of exactly its text."""
+    css = ".r{height:100%}"
+    expected = "'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() + "'"
+    assert style_hashes(f'<style>{css}</style><link rel="stylesheet" href="/a.css">') == (expected,)
+    script = f"let Tc='{css}';function f(){{o.appendChild(C(\"style\",{{}},Tc.toString()))}}"
+    assert script_style_hashes(script) == (expected,)
+    assert script_style_hashes("let Tc='.r{}';") == ()
