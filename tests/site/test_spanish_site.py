@@ -223,7 +223,7 @@ def test_each_language_has_its_own_404_page(site_dir: Path) -> None:
     spanish = (site_dir / "es" / "404.html").read_text(encoding="utf-8")
     assert LANG.search(english).group(1) == "en" and LANG.search(spanish).group(1) == "es"
     assert "We could not find that page" in english and "No encontramos" not in english
-    assert "<title>No encontramos esa página - " in spanish and "We could not" not in spanish
+    assert "<title>Página no encontrada - " in spanish and "We could not" not in spanish
     [article] = ARTICLE.findall(spanish)
     assert "Llame al 988 y marque 2</a>" in article and "Envíe AYUDA al 988</a>" in article
     assert all(u.startswith("/es/") for u in HREF.findall(article) if u.startswith("/"))
