@@ -9,6 +9,8 @@ export NO_MKDOCS_2_WARNING := 1
 # address it serves (links such as a personal assessment link are built from PUBLIC_URL).
 RUN_ENV := INTAKE_ENV=$(or $(INTAKE_ENV),development) PUBLIC_URL=$(or $(PUBLIC_URL),http://$(HOST):$(PORT))
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+# The W3C Nu HTML Checker, from npm, exactly as vnu/package-lock.json pins it (runs on Java 17+).
+VNU_JAR := vnu/node_modules/vnu-jar/build/dist/vnu.jar
 
 # The site's engine: MkDocs (the default, chosen by measurement: README, docs/benchmarks.md) or
 # Zensical, its successor, one setting away: `SITE_ENGINE=zensical make site` (or `make run`).
@@ -32,7 +34,7 @@ MO     := $(PO:.po=.mo)
 # the messages that changed.
 PO_WIDTH := --width 100
 
-.PHONY: run test site preview check-content lint format bench clean translations translations-extract translations-update translations-compile
+.PHONY: run test site preview check-content lint format bench clean translations translations-extract translations-update translations-compile vnu screenshots
 
 $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -62,8 +64,20 @@ check-content: $(STAMP)
 	$(BIN)/python -m site_templates.content_check
 
 ## Lint, check the content, then every test (browser and PostgreSQL tests included).
-test: $(STAMP) $(MO) lint check-content
+test: $(STAMP) $(MO) $(VNU_JAR) lint check-content
 	$(BIN)/pytest
+
+## Install the HTML checker that tests/site/test_html_validity.py runs (docs/checks.md). The
+## package's install script, which would download a Java runtime, is skipped: Java is here.
+vnu: $(VNU_JAR)
+
+$(VNU_JAR): vnu/package.json vnu/package-lock.json
+	npm ci --prefix vnu --ignore-scripts --no-audit --no-fund
+	touch $@
+
+## Screenshots of the main pages at 360 and 1280 px wide into docs/screenshots/ (docs/checks.md).
+screenshots: $(STAMP)
+	$(BIN)/python -m testkit.screenshots
 
 ## Every benchmark, one after another (about 20 minutes), each printing its table; results are
 ## recorded in docs/benchmarks.md. Needs wrk (apt-get install wrk), Chromium, PostgreSQL and npm.

@@ -9,6 +9,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from testkit.service import ROOT
@@ -89,3 +91,17 @@ def built_site(site_dir: Path, engine: str | None = None) -> Path:
     if result.returncode != 0:
         raise RuntimeError(f"site build failed:\n{result.stdout}\n{result.stderr}")
     return site_dir
+
+
+@contextmanager
+def served_site(work: Path) -> Iterator[str]:
+    """The real site, freshly built into `work`, served by the real service (gunicorn, with a
+    new SQLite database beside it) as visitors get it; yields its URL. For Lighthouse and the
+    screenshots, which must see the forms inside the site's pages too."""
+    from testkit.service import Deployment, Service
+
+    site = built_site(work / "site")
+    deployment = Deployment(site, f"sqlite:///{work / 'intake.sqlite3'}")
+    deployment.upgrade()
+    with Service(deployment) as service:
+        yield service.url

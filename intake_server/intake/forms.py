@@ -202,6 +202,10 @@ class ConsultationForm(IntakeForm):
         ),
         default="any",
         validators=[_required(_l("Choose the best time to reach you"))],
+        # Every option is a real answer and one is always chosen, so the browser's `required`
+        # would be meaningless (and invalid HTML: its first option has a value); the server
+        # still checks the answer.
+        render_kw={"required": False},
     )
     insurance = SelectField(
         _l("Insurance"),

@@ -10,12 +10,26 @@
   var urgentKeys = (form.getAttribute("data-urgent-choices") || "").split(" ").filter(Boolean);
 
   // The server's own crisis-language tables (one per language), matched by crisis.js exactly as
-  // the server does.
+  // the server does. Both come when the person first reaches a field (or at once when the form
+  // comes back with words in it), not with the page: the tables are the page's largest file
+  // and building the matchers costs a slow phone's processor; what was typed meanwhile is
+  // checked as soon as they arrive.
   var detectors = null;
   var source = form.getAttribute("data-crisis-language");
-  if (source && window.CrisisLanguage && window.fetch) {
-    window.fetch(source, { credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : null; })
+  var matcher = form.getAttribute("data-crisis-script");
+  function loadTables() {
+    if (!source || !matcher || !window.fetch) return;
+    var url = source;
+    source = null;  // once
+    var script = document.createElement("script");
+    script.src = matcher;
+    var loaded = new Promise(function (resolve, reject) {
+      script.onload = resolve;
+      script.onerror = reject;
+    });
+    document.head.appendChild(script);
+    Promise.all([window.fetch(url, { credentials: "same-origin" }), loaded])
+      .then(function (done) { return done[0].ok ? done[0].json() : null; })
       .then(function (tables) {
         if (!tables) return;
         detectors = window.CrisisLanguage.detectorsFor(tables);
@@ -24,6 +38,10 @@
       })
       .catch(function () { /* no live check; the server still checks what is sent */ });
   }
+  form.addEventListener("focusin", loadTables);
+  form.querySelectorAll("[data-crisis-watch]").forEach(function (el) {
+    if (el.value) loadTables();
+  });
   function mentionsCrisis(text) {
     return detectors !== null && window.CrisisLanguage.findAll(detectors, text).length > 0;
   }

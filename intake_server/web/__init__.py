@@ -19,6 +19,7 @@ def register(app: Flask, settings: Settings) -> None:
     app.register_blueprint(health.bp)
     # Last: the site answers every path no other blueprint claims.
     app.register_blueprint(site.bp)
+    app.after_request(site.compress_static)
     register_error_pages(app)
     refuse_other_bodies(app)
     init_security_headers(app, settings.site_dir)

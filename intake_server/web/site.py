@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, after_this_request, current_app, send_from_directory
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    after_this_request,
+    current_app,
+    request,
+    send_from_directory,
+)
 from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
@@ -49,6 +57,13 @@ def _compressed(response: Response) -> Response:
     """Whole files only (static, so no secrets or typed text in them): a part sent for a Range
     request must stay the exact bytes it says it is."""
     return compress.after_request(response) if response.status_code == 200 else response
+
+
+def compress_static(response: Response) -> Response:
+    """The service's own CSS and JavaScript (intake_server/static/) are compressed like the
+    site's files: fixed files with nothing secret or typed in them. The form pages that load
+    them are not (see extensions.compress)."""
+    return _compressed(response) if request.endpoint == "static" else response
 
 
 def not_found_page() -> Response:

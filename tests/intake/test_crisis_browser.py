@@ -17,6 +17,10 @@ MESSAGE = "Anything you would like us to know"
 
 def open_form(page, url: str, path: str = "/consultation/") -> None:
     page.goto(url + path)
+    # The tables come when the person first reaches a field, not with the page.
+    page.wait_for_load_state("networkidle")
+    assert not any("crisis-language" in u for u in page.watch.requests)
+    page.locator("form.intake-form input:not([type=hidden])").first.focus()
     # The live check is ready once the server's table has arrived.
     page.locator("form.intake-form[data-crisis-ready]").wait_for(state="attached")
 

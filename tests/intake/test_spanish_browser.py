@@ -78,6 +78,7 @@ def test_spanish_consultation_by_labels_with_an_error_then_a_confirmation(
 def test_spanish_crisis_words_show_spanish_988_help_at_once(phone_page, live_server) -> None:
     page = phone_page
     page.goto(live_server.url + "/es/consultation/")
+    page.get_by_label("Algo más que quiera contarnos").focus()  # the tables come at first focus
     page.locator("form[data-crisis-ready]").wait_for(state="attached")
     box = page.locator(".intake-crisis__box")
     assert not box.is_visible()

@@ -6,7 +6,13 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from intake_server.web.shells import absolutize, script_hashes, script_style_hashes, style_hashes
+from intake_server.web.shells import (
+    absolutize,
+    script_hashes,
+    script_style_hashes,
+    squeeze,
+    style_hashes,
+)
 
 
 def test_absolutize_resolves_relative_links_against_the_page() -> None:
@@ -40,3 +46,18 @@ def test_style_hashes_cover_inline_styles_and_the_ones_scripts_build() -> None:
     script = f"let Tc='{css}';function f(){{o.appendChild(C(\"style\",{{}},Tc.toString()))}}"
     assert script_style_hashes(script) == (expected,)
     assert script_style_hashes("let Tc='.r{}';") == ()
+
+
+def test_squeeze_drops_indentation_but_not_scripts_styles_or_preformatted_text() -> None:
+    html = (
+        "<nav>\n    <ul>\n      <li><a>One</a>\n      <a>Two</a></li>\n    </ul>\n  </nav>\n"
+        "<script>\n  if (a) {\n    b();\n  }\n</script>\n  <pre>\n  code\n    more</pre>\n"
+        "  <TEXTAREA>\n  typed</TEXTAREA>\n    <p>end</p>\n  <style>\n  .a { b: c }\n</style>"
+    )
+    out = squeeze(html)
+    assert out.startswith("<nav>\n<ul>\n<li><a>One</a>\n<a>Two</a></li>\n</ul>\n</nav>\n")
+    assert "<script>\n  if (a) {\n    b();\n  }\n</script>" in out
+    assert "<pre>\n  code\n    more</pre>" in out and "<TEXTAREA>\n  typed</TEXTAREA>" in out
+    assert out.endswith("\n<p>end</p>\n<style>\n  .a { b: c }\n</style>")
+    assert script_hashes(out) == script_hashes(html)
+    assert style_hashes(out) == style_hashes(html)

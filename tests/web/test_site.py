@@ -41,7 +41,7 @@ def test_site_files_are_compressed_and_pages_with_forms_are_not(client) -> None:
     import brotli
     from backports import zstd
 
-    for path in ("/", "/faq/", "/assets/clinic.css"):
+    for path in ("/", "/faq/", "/assets/clinic.css", "/static/crisis.js", "/static/intake.css"):
         plain = client.get(path)
         for encoding, decompress in (
             ("zstd", zstd.decompress),
@@ -58,11 +58,10 @@ def test_site_files_are_compressed_and_pages_with_forms_are_not(client) -> None:
                 headers={"Accept-Encoding": encoding, "If-None-Match": squeezed.headers["ETag"]},
             )
             assert again.status_code == 304, path  # the browser's cached copy is still good
-    part = client.get(
-        "/assets/clinic.css", headers={"Accept-Encoding": "br", "Range": "bytes=0-99"}
-    )
-    assert part.status_code == 206 and "Content-Encoding" not in part.headers
-    assert part.get_data() == client.get("/assets/clinic.css").get_data()[:100]
+    for path in ("/assets/clinic.css", "/static/crisis.js"):
+        part = client.get(path, headers={"Accept-Encoding": "br", "Range": "bytes=0-99"})
+        assert part.status_code == 206 and "Content-Encoding" not in part.headers
+        assert part.get_data() == client.get(path).get_data()[:100]
     for path in ("/consultation/", "/assessment/", "/staff/sign-in"):
         response = client.get(path, headers={"Accept-Encoding": "br, gzip"})
         assert response.status_code == 200, path
