@@ -30,6 +30,9 @@ TRANSLATIONS := intake_server/translations
 POT    := $(TRANSLATIONS)/messages.pot
 PO     := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
+# Translated catalogs wrap at 100 characters, as the committed ones do, so an update changes only
+# the messages that changed.
+PO_WIDTH := --width 100
 
 .PHONY: run test site preview check-content lint format bench clean translations translations-extract translations-update translations-compile vnu screenshots
 
@@ -99,7 +102,7 @@ translations-extract: $(STAMP)
 		--sort-by-file --project "iop-clinic intake forms" --output-file $(POT) .
 
 translations-update: translations-extract
-	$(BIN)/pybabel update --input-file $(POT) --output-dir $(TRANSLATIONS) --ignore-obsolete
+	$(BIN)/pybabel update --input-file $(POT) --output-dir $(TRANSLATIONS) --ignore-obsolete $(PO_WIDTH)
 
 translations-compile: $(STAMP)
 	$(BIN)/pybabel compile --directory $(TRANSLATIONS) --statistics

@@ -378,31 +378,17 @@ def define_env(env: Any) -> None:
         program = facts()["program"]
         if not program["min_age"]:
             return ""
-        return (
-            f"If you are worried about a child or teen younger than {program['min_age']}, you "
-            "are right to look for help. A program made for young people will suit them better "
-            "than ours. Their doctor or school counselor can point you to one nearby. You can "
-            "also call us, and we will gladly help you find one."
-        )
+        return words()["younger_people"].format(min_age=program["min_age"])
 
     @env.macro
     def online_program_text() -> str:
         """Whether the clinic runs groups by video (clinic.yml `program.online`), said one way."""
-        if facts()["program"].get("online"):
-            return "We also run groups by video. Ask about this on the free call."
-        return (
-            "Our groups meet in person only. We do not run groups by video. If getting to us is "
-            "hard, tell us on the free call, and we will help you look at other options."
-        )
+        return words()["online_yes" if facts()["program"].get("online") else "online_no"]
 
     @env.macro
     def keep_working_text() -> str:
         """Working or studying during IOP: one answer for the FAQ and the guide alike."""
-        return (
-            f"Groups meet in the {facts()['program']['time_of_day']}, so many people keep "
-            "working or going to school during IOP. Others take time off to focus on getting "
-            "well. Either choice is fine, and we can talk it through with you."
-        )
+        return words()["keep_working"].format(time_of_day=facts()["program"]["time_of_day"])
 
     @env.macro
     def crisis_lines() -> str:

@@ -52,8 +52,15 @@ class OptionalEmailField(EmailField):
 
 
 class CheckboxesField(SelectMultipleField):
+    """Boxes to tick. A value that is none of the boxes gets the forms' own words: WTForms' own
+    Spanish message for it drops its opening quote, and both languages echo what was sent."""
+
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        kwargs.setdefault("invalid_choice_message", _l("Choose only from the boxes shown"))
+        super().__init__(label, **kwargs)
 
 
 # Earlier dates are typing slips (a year such as 1899 for 1989), not people.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from babel.lists import format_list
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -20,7 +21,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..clinic import clinic
-from ..web.language import fact
+from ..web.language import fact, page_language
 from .fields import (
     BirthDateField,
     CheckboxesField,
@@ -52,6 +53,22 @@ def younger_help() -> str | None:
         "better fit. Their doctor or school counselor can point you to one nearby, and we are "
         "glad to help you find one too.",
         ages=fact(program, "ages_text"),
+    )
+
+
+def not_accepted_plans() -> str:
+    """The plans the clinic cannot take (clinic.yml `insurance.not_accepted`) as one phrase in
+    the page's language: "Medicare, Medicaid, or ..." / "Medicare, Medicaid o ..."."""
+    plans = fact(clinic()["insurance"], "not_accepted")
+    return format_list(plans, style="or", locale=page_language())
+
+
+def medicare_note() -> str:
+    """What the form says beside the insurance question about the plans the clinic cannot take."""
+    return _l(
+        "We cannot accept %(plans)s. If that is your coverage, please still send this request: "
+        "we will help you find care that fits.",
+        plans=not_accepted_plans(),
     )
 
 
@@ -112,7 +129,7 @@ def insurance_choices() -> list[SelectChoice]:
     pairs += [
         ("other", _l("Another insurance plan")),
         ("self_pay", _l("No insurance, or I would pay myself (self-pay)")),
-        (MEDICARE, _l("Medicare or Medicaid")),
+        (MEDICARE, not_accepted_plans()),
         ("not_sure", _l("I'm not sure")),
     ]
     return _options(*pairs)
@@ -193,10 +210,6 @@ class ConsultationForm(IntakeForm):
     insurance = SelectField(
         _l("Insurance"),
         choices=insurance_choices,
-        description=_l(
-            "We cannot accept Medicare or Medicaid. If that is your coverage, please still send "
-            "this request: we will help you find care that fits."
-        ),
         validators=[_required(_l("Choose your insurance, or \u201cI'm not sure\u201d"))],
     )
     message = TextAreaField(
@@ -230,6 +243,7 @@ class ConsultationForm(IntakeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.age_group.description = younger_help()
+        self.insurance.description = medicare_note()
 
     def validate_contact_method(self, field: RadioField) -> None:
         if field.data == "email" and not (self.email.data or "").strip():

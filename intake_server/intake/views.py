@@ -41,7 +41,15 @@ from ..storage import LANGUAGES, LinkUnusable, StorageUnavailable
 from ..web.language import language_prefix, page_language
 from ..web.render import render_page
 from .crisis import tables_json
-from .forms import MEDICARE, AssessmentForm, ConsultationForm, IntakeForm, too_young, younger_help
+from .forms import (
+    MEDICARE,
+    AssessmentForm,
+    ConsultationForm,
+    IntakeForm,
+    not_accepted_plans,
+    too_young,
+    younger_help,
+)
 from .kinds import KINDS
 from .urgency import is_urgent
 
@@ -234,7 +242,7 @@ def received() -> ResponseReturnValue:
         reference=reference,
         kind=kind.key,
         urgent=stored["urgent"],
-        medicare=answers.get("insurance") == MEDICARE,
+        not_accepted=not_accepted_plans() if answers.get("insurance") == MEDICARE else None,
         contact_method=answers.get("contact_method"),
         younger_help=younger_help() if too_young(answers.get("age_group")) else None,
         clinic=clinic(),

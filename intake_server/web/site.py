@@ -18,6 +18,7 @@ from werkzeug.security import safe_join
 
 from ..extensions import compress
 from ..services import services
+from .language import language_prefix, page_language
 
 bp = Blueprint("site", __name__)
 
@@ -66,8 +67,10 @@ def compress_static(response: Response) -> Response:
 
 
 def not_found_page() -> Response:
-    """The site's own helpful 404 page (phone, crisis help, main pages)."""
-    response = send_from_directory(_site_dir(), "404.html")
+    """The site's own helpful 404 page (phone, crisis help, main pages), in the language of the
+    address asked for: a missing /es/ address gets the Spanish one (es/404.html)."""
+    page = language_prefix(page_language()).lstrip("/") + "/404.html"
+    response = send_from_directory(_site_dir(), page.lstrip("/"))
     response.status_code = 404
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -59,7 +59,8 @@ def test_spanish_forms_are_served_in_the_spanish_site(client) -> None:
 def test_spanish_labels_and_choices_come_from_the_catalog_and_clinic_yml(client) -> None:
     consultation = form_part(client.get("/es/consultation/").text)
     assert '<label class="intake-label" for="phone">Número de teléfono</label>' in consultation
-    assert ">Medicare o Medicaid</option>" in consultation and ">Aetna</option>" in consultation
+    plans = "Medicare, Medicaid o planes complementarios de Medicare y Medicaid"
+    assert f">{plans}</option>" in consultation and ">Aetna</option>" in consultation
     assert 'data-sending="Enviando…"' in consultation
     assessment = form_part(client.get("/es/assessment/").text)
     assert "Pensamientos suicidas" in assessment and "Meta 1" in assessment
@@ -117,6 +118,15 @@ def test_spanish_errors_include_wtforms_own_messages(app, client) -> None:
     assert count_submissions(services(app).engine) == 0
 
 
+def test_a_tick_box_value_that_is_no_box_is_explained_in_spanish(client) -> None:
+    """Only a changed page can send it; WTForms' own Spanish words for it lose their opening
+    quote and repeat what was sent, so the form says it in its own words."""
+    html = submit(client, "/es/assessment/", {**ASSESSMENT, "problems": ["nonsense"]}).text
+    summary = re.search(r'<div class="intake-summary".*?</div>', html, re.DOTALL)[0]
+    assert "Elija solo entre las casillas que se muestran" in summary
+    assert "nonsense" not in summary
+
+
 def test_one_error_is_counted_in_the_singular(client) -> None:
     html = submit(client, "/es/consultation/", {**CONSULTATION, "consent": ""}).text
     assert "Revise esta respuesta" in html
@@ -126,7 +136,17 @@ def test_the_medicare_note_in_spanish(client) -> None:
     data = {**CONSULTATION, "insurance": "medicare_medicaid"}
     assert submit(client, "/es/consultation/", data).status_code == 303
     part = form_part(client.get("/es/received/").text)
-    assert "Nos dijo que tiene Medicare o Medicaid" in part
+    # The sentence from the Spanish catalog, the plans from clinic.yml's not_accepted_es.
+    assert (
+        "uno de los planes que no podemos aceptar: Medicare, Medicaid o planes complementarios "
+        "de Medicare y Medicaid." in part
+    )
+    assert "supplement" not in part and "cannot accept" not in part
+    form = form_part(client.get("/es/consultation/").text)
+    assert (
+        "No podemos aceptar Medicare, Medicaid o planes complementarios de Medicare y Medicaid. "
+        "Si ese es su seguro" in form
+    )
 
 
 @pytest.mark.parametrize(
@@ -203,3 +223,65 @@ def test_a_spanish_personal_link_is_sent_and_confirmed_in_spanish(app, client) -
     assert services(app).submissions.get(assessment)["language"] == "es"
     again = client.get(f"/es/assessment/?link={token}").text
     assert "Este enlace personal ya no se puede usar" in again
+
+
+# The Spanish crisis bar, as the Spanish site's pages carry it (press 2, AYUDA, chat, 911).
+SPANISH_CRISIS_BAR = (
+    "Llame al 988 y marque 2",
+    "Envíe AYUDA al 988",
+    "Chat en español",
+    "llame al 911",
+)
+
+
+def assert_spanish_crisis_bar(html: str, where: str) -> None:
+    bar = html.split('<aside class="crisis-bar"', 1)[1].split("</aside>", 1)[0]
+    assert 'aria-label="Ayuda en una crisis"' in bar, where
+    said = re.sub(r"<[^>]+>", "", bar)  # the words read out (some are hidden on phones)
+    assert all(words in said for words in SPANISH_CRISIS_BAR), where
+    assert "In crisis?" not in html and "Call or text" not in html, where
+
+
+def test_the_not_sent_pages_are_in_spanish(site_dir, sqlite_url: str) -> None:
+    """When answers cannot be saved (the database is down) or the connection sent too many, the
+    Spanish form comes back in Spanish, with what was typed and the phone number."""
+    from intake_server import create_app
+    from tests.helpers.app import app_config, make_app
+
+    unreachable = "postgresql://postgres@127.0.0.1:1/none?connect_timeout=2"
+    down = create_app(app_config(site_dir, unreachable)).test_client()
+    response = submit(down, "/es/consultation/", CONSULTATION)
+    assert response.status_code == 503
+    assert "Sus respuestas no se enviaron" in response.text and "314-388-2225" in response.text
+    assert 'value="Maria Example"' in response.text
+    assert_spanish_crisis_bar(response.text, "503")
+
+    busy = make_app(site_dir, sqlite_url, RATELIMIT_ENABLED=True, FORM_RATE_LIMIT="1 per minute")
+    client = busy.test_client()
+    assert submit(client, "/es/consultation/", CONSULTATION).status_code == 303
+    response = submit(client, "/es/consultation/", CONSULTATION)
+    assert response.status_code == 429
+    assert "Espere unos minutos, por favor" in response.text and "314-388-2225" in response.text
+    assert 'value="Maria Example"' in response.text
+    assert not [words for words in ENGLISH if words in form_part(response.text)]
+    assert_spanish_crisis_bar(response.text, "429")
+
+
+def test_every_spanish_screen_of_the_service_carries_spanish_crisis_help(client) -> None:
+    """The forms, their errors, the confirmations, the problem pages and the 404 under /es/."""
+    screens = {
+        "consultation": client.get("/es/consultation/"),
+        "assessment": client.get("/es/assessment/"),
+        "errors": submit(client, "/es/consultation/", {**CONSULTATION, "consent": ""}),
+        "honeypot": submit(client, "/es/consultation/", {**CONSULTATION, "website": "x"}),
+        "too large": client.post("/es/consultation/", data={"message": "x" * 100_000}),
+        "not a form": client.post("/es/consultation/", json={"message": "hola"}),
+        "not found": client.get("/es/no-existe/"),
+    }
+    assert submit(client, "/es/consultation/", CONSULTATION).status_code == 303
+    screens["received"] = client.get("/es/received/")
+    assert submit(client, "/es/assessment/", ASSESSMENT).status_code == 303
+    screens["assessment received"] = client.get("/es/received/")
+    for where, response in screens.items():
+        assert '<html lang="es"' in response.text, where
+        assert_spanish_crisis_bar(response.text, where)

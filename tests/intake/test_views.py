@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
 from intake_server.services import services
 from testkit.postgres import fresh_schema
@@ -59,7 +60,8 @@ def test_form_labels_and_native_constraints_mirror_the_server(client) -> None:
     assert re.search(r'<input[^>]*id="requester_name"[^>]*maxlength="80"[^>]*required', html)
     assert re.search(r'<textarea[^>]*id="message"[^>]*maxlength="2000"', html)
     assert '<label class="intake-label" for="phone">Phone number</label>' in html
-    for insurer in ("Aetna", "Beacon", "Cigna", "Medicare or Medicaid", "Another insurance plan"):
+    medicare = "Medicare, Medicaid, or Medicare and Medicaid supplement plans"
+    for insurer in ("Aetna", "Beacon", "Cigna", medicare, "Another insurance plan"):
         assert f">{insurer}</option>" in html
 
 
@@ -159,7 +161,36 @@ def test_medicare_is_taken_with_a_kind_note(app, client) -> None:
         == 303
     )
     html = client.get("/received/").get_data(as_text=True)
-    assert "We cannot accept those plans" in html and "help you find care" in html
+    assert (
+        "one of the plans we cannot accept: Medicare, Medicaid, or Medicare and Medicaid "
+        "supplement plans. We will still get in touch and help you find care" in html
+    )
+    form = client.get("/consultation/").get_data(as_text=True)
+    assert "We cannot accept Medicare, Medicaid, or Medicare and Medicaid supplement plans." in form
+
+
+def test_the_plans_we_cannot_take_follow_clinic_yml(app, monkeypatch, tmp_path: Path) -> None:
+    """The note's plans are clinic.yml's `insurance.not_accepted` (and its `_es` twin), never
+    words typed into the form: a clinic that starts taking Medicare changes one line."""
+    from intake_server.clinic import DEFAULT_FACTS, clinic
+    from intake_server.intake.forms import medicare_note
+
+    facts = yaml.safe_load(DEFAULT_FACTS.read_text(encoding="utf-8"))
+    facts["insurance"] |= {
+        "not_accepted": ["Medicaid"],
+        "not_accepted_es": ["Medicaid (MO HealthNet)"],
+    }
+    changed = tmp_path / "clinic.yml"
+    changed.write_text(yaml.safe_dump(facts, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("CLINIC_FACTS", str(changed))
+    clinic.cache_clear()
+    try:
+        with app.test_request_context("/consultation/"):
+            assert str(medicare_note()).startswith("We cannot accept Medicaid. If that is")
+        with app.test_request_context("/es/consultation/"):
+            assert str(medicare_note()).startswith("No podemos aceptar Medicaid (MO HealthNet). Si")
+    finally:
+        clinic.cache_clear()
 
 
 def test_crisis_words_mark_the_request_urgent_and_show_988(app, client) -> None:

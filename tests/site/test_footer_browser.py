@@ -48,7 +48,7 @@ def test_every_page_has_the_clinics_footer(browser, live_server, site_dir: Path,
         for built in built_pages(site_dir):
             url = page_url(site_dir, built)
             page.goto(live_server.url + url)
-            # The page's own language (404.html is built once, in whichever language it says).
+            # The page's own language, as its <html lang> says (404.html and es/404.html too).
             language = page.locator("html").get_attribute("lang") or "en"
             footer = page.locator(".clinic-footer")
             found: list[str] = []

@@ -173,7 +173,7 @@ def test_changed_facts_reach_the_home_page_and_every_footer(
     assert len(pages) > 20
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        # Each page's own language (404.html is built once, in whichever language it says).
+        # Each page's own language, as its <html lang> says (404.html and es/404.html too).
         language = "es" if '<html lang="es"' in text else "en"
         footer = text.split('<div class="clinic-footer">', 1)[1].split("</footer>", 1)[0]
         for fact in new[language]:

@@ -146,7 +146,7 @@ def test_every_page_on_a_laptop_has_a_tab_for_every_section(
         for built in built_pages(site_dir):
             url = page_url(site_dir, built)
             page.goto(live_server.url + url)
-            # The page's own language (the theme's 404 page is built once, in the last one).
+            # The page's own language, as its <html lang> says (404.html and es/404.html too).
             language = page.locator("html").get_attribute("lang")
             tabs = page.locator(".md-tabs__link")
             shown = {
@@ -173,7 +173,7 @@ def test_every_page_on_a_phone_has_a_menu_with_every_section(
         for built in built_pages(site_dir):
             url = page_url(site_dir, built)
             page.goto(live_server.url + url)
-            # The page's own language (the theme's 404 page is built once, in the last one).
+            # The page's own language, as its <html lang> says (404.html and es/404.html too).
             language = page.locator("html").get_attribute("lang")
             button = page.locator("button[data-clinic-menu]")
             assert in_view(page, button), url

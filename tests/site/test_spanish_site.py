@@ -141,7 +141,7 @@ def test_macros_and_facts_speak_the_pages_language(site_dir: Path) -> None:
     assert "<li>Trastorno bipolar</li>" in home and "Bipolar disorder" not in home
     assert "de 4:30 p. m. a 7:30 p. m." in home
     consultation = html(site_dir, "/es/consultation/")
-    assert "le llamará</strong> en un plazo de un día hábil." in consultation
+    assert "Le respondemos</strong> en un plazo de un día hábil, con una llamada" in consultation
     faq = html(site_dir, "/es/faq/")
     assert "planes complementarios de Medicare y Medicaid" in faq
     assert "Aetna y Beacon" in faq
@@ -214,3 +214,19 @@ def test_spanish_calls_to_action_lead_to_the_spanish_forms_on_the_service(
 def test_every_english_page_is_built_in_spanish_too(site_dir: Path) -> None:
     urls = {page_url(site_dir, p) for p in built_pages(site_dir)}
     assert {"/es" + url_of(src) for src in english_sources()} <= urls
+
+
+def test_each_language_has_its_own_404_page(site_dir: Path) -> None:
+    """The i18n plugin builds each language into one folder: the Spanish 404 goes to es/404.html
+    and the English one at the root stays English (site_templates/hooks.py)."""
+    english = (site_dir / "404.html").read_text(encoding="utf-8")
+    spanish = (site_dir / "es" / "404.html").read_text(encoding="utf-8")
+    assert LANG.search(english).group(1) == "en" and LANG.search(spanish).group(1) == "es"
+    assert "We could not find that page" in english and "No encontramos" not in english
+    assert "<title>Página no encontrada - " in spanish and "We could not" not in spanish
+    [article] = ARTICLE.findall(spanish)
+    assert "Llame al 988 y marque 2</a>" in article and "Envíe AYUDA al 988</a>" in article
+    assert all(u.startswith("/es/") for u in HREF.findall(article) if u.startswith("/"))
+    # the switcher of each leads to each language's home page
+    for page in (english, spanish):
+        assert {lang: href for href, lang in SWITCHER.findall(page)} == {"en": "/", "es": "/es/"}

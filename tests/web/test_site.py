@@ -12,6 +12,27 @@ def test_site_pages_and_helpful_404(client) -> None:
     assert "We could not find that page" in missing.get_data(as_text=True)
 
 
+def test_a_missing_spanish_address_gets_the_spanish_404(client) -> None:
+    """Under /es/ the helpful 404 is the Spanish one: Spanish words, Spanish links, and crisis
+    help in Spanish (988 and press 2, AYUDA by text, chat in Spanish, 911)."""
+    missing = client.get("/es/no-existe/")
+    assert missing.status_code == 404
+    page = missing.get_data(as_text=True)
+    assert '<html lang="es"' in page
+    assert "No encontramos esa página" in page and "We could not find" not in page
+    assert '<a href="/es/faq/">Preguntas y respuestas</a>' in page
+    assert '<a href="/es/consultation/">Pida una consulta gratis</a>' in page
+    crisis = page.split('<div class="admonition warning">', 1)[1].split("</div>", 1)[0]
+    assert "Si necesita ayuda ahora mismo" in crisis
+    assert '<a href="tel:988">Llame al 988 y marque 2</a>' in crisis
+    assert '<a href="sms:988">Envíe AYUDA al 988</a>' in crisis
+    assert '<a href="https://988lifeline.org/chat/">Chat en español' in crisis
+    assert "llame al 911</a>" in crisis
+    # and the English one stays English, whichever language the build wrote last
+    english = client.get("/no-such-page/").get_data(as_text=True)
+    assert '<html lang="en"' in english and "No encontramos" not in english
+
+
 def test_site_files_are_compressed_and_pages_with_forms_are_not(client) -> None:
     """The static site is compressed (it holds nothing secret); a page with a form token or with
     what someone typed is not, so compression cannot leak either (BREACH)."""
