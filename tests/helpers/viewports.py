@@ -15,11 +15,12 @@ WIDTHS = {"phone": PHONE, "laptop": LAPTOP}
 
 @contextmanager
 def sized_page(browser: Any, origin: str, size: tuple[int, int]) -> Iterator[Any]:
-    """A watched page of `size` (width, height); a phone-sized one has touch, like a phone."""
+    """A watched page of `size` (width, height): a touch device below 1000 px (phones and
+    tablets), a mouse-driven laptop above."""
     width, height = size
-    phone = width < 600
+    touch = width < 1000
     context = browser.new_context(
-        viewport={"width": width, "height": height}, is_mobile=phone, has_touch=phone
+        viewport={"width": width, "height": height}, is_mobile=touch, has_touch=touch
     )
     page = context.new_page()
     page.watch = PageWatch(page, origin)

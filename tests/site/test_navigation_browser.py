@@ -5,37 +5,21 @@ axe-clean with the search and the menu open."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from intake_server.clinic import load_facts
-from tests.helpers.browser import PageWatch, axe_violations
+from tests.helpers.browser import axe_violations
 from tests.helpers.environment import ROOT
 from tests.helpers.site import built_pages, mkdocs_config, page_url
+from tests.helpers.viewports import sized_page
 
 pytestmark = pytest.mark.browser
 
 PHONE, LAPTOP = 360, 1280
 HEIGHT = {PHONE: 740, 412: 860, 800: 900, LAPTOP: 900}
-
-
-@contextmanager
-def sized_page(browser: Any, live_server: Any, width: int) -> Iterator[Any]:
-    """A watched page `width` px wide: a touch phone below 1000 px, a mouse-driven laptop above."""
-    touch = width < 1000
-    context = browser.new_context(
-        viewport={"width": width, "height": HEIGHT[width]}, is_mobile=touch, has_touch=touch
-    )
-    page = context.new_page()
-    page.watch = PageWatch(page, live_server.url)
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def sections(language: str) -> list[str]:
@@ -97,7 +81,7 @@ def in_view(page: Any, selector_or_locator: Any) -> bool:
 def test_search_opens_shows_results_and_leads_to_the_page(
     browser, live_server, width: int, start: str, query: str, lands: str
 ) -> None:
-    with sized_page(browser, live_server, width) as page:
+    with sized_page(browser, live_server.url, (width, HEIGHT[width])) as page:
         page.goto(live_server.url + start)
         box = open_search(page, width)
         assert in_view(page, box) or width < 960, box.bounding_box()
@@ -117,7 +101,7 @@ def test_search_opens_shows_results_and_leads_to_the_page(
 
 def test_search_with_results_is_axe_clean(browser, live_server) -> None:
     for width in (PHONE, LAPTOP):
-        with sized_page(browser, live_server, width) as page:
+        with sized_page(browser, live_server.url, (width, HEIGHT[width])) as page:
             page.goto(live_server.url + "/faq/", wait_until="networkidle")
             open_search(page, width).press_sequentially("insurance", delay=30)
             page.locator(".md-search-result__item a").first.wait_for(state="visible")
@@ -142,7 +126,7 @@ def test_every_page_on_a_laptop_has_a_tab_for_every_section(
     browser, live_server, site_dir: Path
 ) -> None:
     missing: dict[str, list[str]] = {}
-    with sized_page(browser, live_server, LAPTOP) as page:
+    with sized_page(browser, live_server.url, (LAPTOP, HEIGHT[LAPTOP])) as page:
         for built in built_pages(site_dir):
             url = page_url(site_dir, built)
             page.goto(live_server.url + url)
@@ -169,7 +153,7 @@ def test_every_page_on_a_phone_has_a_menu_with_every_section(
     browser, live_server, site_dir: Path
 ) -> None:
     missing: dict[str, list[str]] = {}
-    with sized_page(browser, live_server, PHONE) as page:
+    with sized_page(browser, live_server.url, (PHONE, HEIGHT[PHONE])) as page:
         for built in built_pages(site_dir):
             url = page_url(site_dir, built)
             page.goto(live_server.url + url)
@@ -195,7 +179,7 @@ def test_every_page_on_a_phone_has_a_menu_with_every_section(
 
 
 def test_the_phone_menu_leads_to_a_section_and_is_axe_clean(browser, live_server) -> None:
-    with sized_page(browser, live_server, PHONE) as page:
+    with sized_page(browser, live_server.url, (PHONE, HEIGHT[PHONE])) as page:
         page.goto(live_server.url + "/es/", wait_until="networkidle")
         page.locator("button[data-clinic-menu]").tap()
         shown = top_level_links(page, ".md-sidebar--primary nav.md-nav--primary")
@@ -207,7 +191,7 @@ def test_the_phone_menu_leads_to_a_section_and_is_axe_clean(browser, live_server
 
 
 def test_the_menu_button_works_from_the_keyboard(browser, live_server) -> None:
-    with sized_page(browser, live_server, PHONE) as page:
+    with sized_page(browser, live_server.url, (PHONE, HEIGHT[PHONE])) as page:
         page.goto(live_server.url + "/guide/")
         drawer_open = "document.getElementById('__drawer').checked"
         button = page.locator("button[data-clinic-menu]")
@@ -217,7 +201,7 @@ def test_the_menu_button_works_from_the_keyboard(browser, live_server) -> None:
         page.keyboard.press("Escape")
         page.wait_for_function(f"() => !{drawer_open}")
         assert page.evaluate("document.activeElement.hasAttribute('data-clinic-menu')")
-    with sized_page(browser, live_server, LAPTOP) as page:
+    with sized_page(browser, live_server.url, (LAPTOP, HEIGHT[LAPTOP])) as page:
         page.goto(live_server.url + "/guide/")
         # On a laptop the sections are tabs and the sidebar; there is no menu button to meet.
         assert not page.locator("button[data-clinic-menu]").is_visible()
@@ -270,7 +254,7 @@ def walk_tab(page: Any, stops: int) -> tuple[list[str], list[str]]:
     "url", ["/", "/guide/what-to-expect/", "/faq/", "/crisis/", "/es/insurance/"]
 )
 def test_every_tab_stop_can_be_seen(browser, live_server, width: int, url: str) -> None:
-    with sized_page(browser, live_server, width) as page:
+    with sized_page(browser, live_server.url, (width, HEIGHT[width])) as page:
         page.goto(live_server.url + url)
         assert page.locator("a.headerlink").count() == 0, "a ¶ link after a heading"
         met, unseen = walk_tab(page, 45)
@@ -294,7 +278,7 @@ def test_every_tab_stop_can_be_seen(browser, live_server, width: int, url: str) 
 def test_crisis_links_are_44_px_targets_and_stay_under_the_header(
     browser, live_server, width: int, url: str
 ) -> None:
-    with sized_page(browser, live_server, width) as page:
+    with sized_page(browser, live_server.url, (width, HEIGHT[width])) as page:
         page.goto(live_server.url + url)
         links = page.locator(".crisis-bar a")
         assert links.count() >= 3
@@ -319,7 +303,7 @@ def test_crisis_links_are_44_px_targets_and_stay_under_the_header(
 def test_previous_and_next_are_navigation_links_big_enough_to_tap(
     browser, live_server, width: int
 ) -> None:
-    with sized_page(browser, live_server, width) as page:
+    with sized_page(browser, live_server.url, (width, HEIGHT[width])) as page:
         page.goto(live_server.url + "/guide/levels-of-care/")
         links = page.locator("nav.md-footer__inner a.md-footer__link")
         assert links.count() == 2
@@ -369,7 +353,7 @@ def test_the_sticky_crisis_help_is_small_and_offers_every_option(
 ) -> None:
     crisis = load_facts()["crisis"]
     long_page = "/guide/what-to-expect/" if language == "en" else "/es/guide/what-to-expect/"
-    with sized_page(browser, live_server, width) as page:
+    with sized_page(browser, live_server.url, (width, HEIGHT[width])) as page:
         page.goto(live_server.url + long_page, wait_until="networkidle")
         page.mouse.wheel(0, 3000)
         page.wait_for_function("() => window.scrollY > 1000")
