@@ -53,11 +53,11 @@ run: site $(MO)
 	$(RUN_ENV) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 \
 		'intake_server:create_app()'
 
-## Live-reloading preview for editors at http://127.0.0.1:8001. Always MkDocs: it shows both
-## languages and reloads when clinic.yml changes (`zensical-i18n serve` shows one language at a
-## time and does not watch clinic.yml).
+## Live-reloading preview for editors at http://127.0.0.1:8001; a mistake shows in the browser.
+## Always MkDocs: it shows both languages and reloads when clinic.yml changes (`zensical-i18n
+## serve` shows one language at a time and does not watch clinic.yml).
 preview: $(STAMP)
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001 --watch clinic.yml --watch site_templates
+	$(BIN)/python -m site_templates.preview --dev-addr 127.0.0.1:8001
 
 ## One readable report on the site's Markdown: errors fail, warnings do not.
 check-content: $(STAMP)

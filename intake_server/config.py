@@ -147,6 +147,23 @@ class Settings:
         }
 
 
+# --- The clinic's facts ------------------------------------------------------------------------
+# The site build reads these two as well as the service, without the rest of the settings (it has
+# no secrets), so they are read on their own; they are still read here and nowhere else.
+
+
+def clinic_facts_path(env: Mapping[str, str] | None = None) -> Path:
+    """The clinic's facts file: CLINIC_FACTS, else the project's clinic.yml."""
+    value = _Source(os.environ if env is None else env, {}).raw("CLINIC_FACTS")
+    return Path(value) if value else PROJECT_ROOT / "clinic.yml"
+
+
+def site_url_override(env: Mapping[str, str] | None = None) -> str | None:
+    """SITE_URL, when the environment sets the site's public address over clinic.yml's."""
+    value = _Source(os.environ if env is None else env, {}).raw("SITE_URL")
+    return str(value) if value else None
+
+
 # --- Reading one value -------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ import functools
 import html
 import posixpath
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,68 @@ def faq_entries(markdown_text: str) -> list[dict[str, str]]:
         answer = " ".join(html.unescape(TAG.sub(" ", answer_html)).split())
         entries.append({"question": question.strip(), "answer": answer})
     return entries
+
+
+class MacroOutputError(ValueError):
+    """A {{ }} that would put something other than text on a page: `{{ phone_link }}` without
+    its brackets shows `<function ...>`, `{{ clinic.insurance.in_network }}` shows ['Aetna', ...]."""
+
+
+# What a {{ }} may put on a page: text and numbers. Anything else is a mistake an editor made.
+SHOWABLE = (str, int, float)
+
+
+def fix_for(value: Any) -> str:
+    """What to write instead of a {{ }} that gives `value`."""
+    if callable(value):
+        name = getattr(value, "__name__", "the macro")
+        return (
+            f"{{{{ {name} }}}} shows the macro itself, not what it makes: write "
+            f"{{{{ {name}() }}}} with the brackets"
+        )
+    if isinstance(value, (list, tuple, set)):
+        return (
+            f"this {{{{ }}}} gives a list ({value!r:.60}), not text: write "
+            '{{ the_list | join(", ") }} in a sentence or {{ bullet_list(the_list) }} for a list'
+        )
+    if isinstance(value, dict):
+        names = ", ".join(list(value)[:4])
+        return (
+            f"this {{{{ }}}} gives a group of facts, not one: add the name of the one to show "
+            f"after a dot (it has {names} ...)"
+        )
+    return (
+        f"this {{{{ }}}} gives {value!r}, not text: a yes/no or empty fact belongs in "
+        "{% if ... %}, not on the page"
+    )
+
+
+def template_line() -> int:
+    """The line of the {{ }} Jinja is filling in now, in the Markdown it was given."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename != "<template>":
+        frame = frame.f_back
+    template = frame.f_globals.get("__jinja_template__") if frame else None
+    return template.get_corresponding_lineno(frame.f_lineno) if template else 0
+
+
+def shown_text(env: Any) -> Any:
+    """Jinja's `finalize`: every {{ }} on a page passes through it. Text and numbers go on the
+    page; anything else stops the build with the file, the line and what to write instead."""
+
+    def finalize(value: Any) -> Any:
+        if isinstance(value, SHOWABLE) and not isinstance(value, bool):
+            return value
+        if isinstance(value, jinja2.Undefined):
+            return value  # a misspelt name: Jinja's own error names it when it is shown
+        source = Path(env.page.file.abs_src_path)
+        text = source.read_text(encoding="utf-8").replace("\r\n", "\n")
+        # The page's Markdown is the file minus its front matter: count the lines above it.
+        above = text[: max(len(text) - len(env.markdown), 0)].count("\n")
+        where = f"{Path(env.conf['docs_dir']).name}/{env.page.file.src_path}"
+        raise MacroOutputError(f"{where}:{template_line() + above}: {fix_for(value)}")
+
+    return finalize
 
 
 def written_date(when: dt.date | str, language: str) -> str:
@@ -341,6 +404,10 @@ def on_pre_page_macros(env: Any) -> None:
     ready to print, since its templates call no Python."""
     language = page_language(env)
     env.variables["clinic"] = env.conf["extra"]["clinic_by_language"][language]
+    # Every {{ }} must give text (shown_text); MkDocs' macros build Jinja after define_env.
+    jinja = getattr(env, "env", None)
+    if jinja is not None and jinja.finalize is None:
+        jinja.finalize = shown_text(env)
     meta = env.page.meta
     if meta.get("reviewed"):
         meta["reviewed_text"] = written_date(meta["reviewed"], language)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import re
 from pathlib import Path
 
 from intake_server.clinic import load_facts
@@ -39,6 +40,23 @@ def wordmark_svg(name: str) -> str:
         f' font-weight="700" textLength="{text_width}" lengthAdjust="spacingAndGlyphs">'
         f"{label}</text></svg>\n"
     )
+
+
+def site_logo(name: str, path: Path = LOGO) -> str:
+    """The logo the header shows. A designer's own file, as it is. The wordmark this command
+    wrote (for whatever name it was written) is made again from clinic.yml's `name`, so a clinic
+    that changes its name, or builds from other facts, never shows the old name."""
+    text = path.read_text(encoding="utf-8")
+    label = re.search(r'aria-label="([^"]*)"', text)
+    if label and text == wordmark_svg(html.unescape(label.group(1))):
+        return wordmark_svg(name)
+    return text
+
+
+def header_logo() -> str:
+    """The header's logo for the clinic in clinic.yml; mkdocs.yml reads it into `extra` as the
+    configuration loads (the one step both engines run in Python)."""
+    return site_logo(load_facts()["name"])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,10 +11,14 @@ import yaml
 
 from intake_server.clinic import (
     DEFAULT_FACTS,
+    FactsError,
     ages_text,
     closure_dates,
     load_facts,
     localized,
+    phone_problem,
+    site_setting,
+    time_words,
     weekdays,
 )
 
@@ -109,3 +113,56 @@ def test_spanish_weekdays_and_hours() -> None:
     assert weekdays(["lunes", "martes", "jueves"], "es") == "lunes, martes y jueves"
     facts = load_facts()
     assert localized(facts, "es")["phone_hours_text"].startswith("de lunes a viernes, de ")
+
+
+@pytest.mark.parametrize(
+    ("number", "problem"),
+    [
+        ("314-388-2225", None),
+        ("(636) 555-0199", None),
+        ("555-0142", "it has no area code"),
+        ("314-555-01422", "it has too many digits"),
+        ("314-55", "it has too few digits"),
+        ("123-456-7890", "no such number can exist (check the area code)"),
+        ("call us", "it is not a phone number"),
+    ],
+)
+def test_a_phone_is_checked_for_the_clinics_country(number: str, problem: str | None) -> None:
+    assert phone_problem(number, "US") == problem
+
+
+def test_a_facts_mistake_names_its_line(tmp_path: Path) -> None:
+    text = DEFAULT_FACTS.read_text(encoding="utf-8").replace(
+        'phone: "314-388-2225"', 'phone: "555-0142"'
+    )
+    path = tmp_path / "clinic.yml"
+    path.write_text(text, encoding="utf-8")
+    line = text.split("\n").index('phone: "555-0142"') + 1
+    with pytest.raises(FactsError) as raised:
+        load_facts(path)
+    assert raised.value.line == line
+    assert str(raised.value).startswith(f"clinic.yml, line {line}: the phone ")
+
+
+@pytest.mark.parametrize("when", ["morning", "afternoon", "evening", "daytime"])
+def test_every_time_of_day_has_words_in_every_language(when: str) -> None:
+    for language in ("en", "es"):
+        words = time_words(when, language)
+        assert set(words) == {"word", "when", "plural", "group"}
+        assert all(words.values())
+    assert time_words("morning") == {
+        "word": "morning",
+        "when": "in the morning",
+        "plural": "mornings",
+        "group": "morning",
+    }
+    assert time_words("evening", "es")["plural"] == "tardes"
+
+
+def test_the_site_settings_come_from_the_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SITE_URL", raising=False)
+    facts = load_facts()
+    assert site_setting("name") == facts["name"]
+    assert site_setting("description_es") == facts["description_es"]
+    monkeypatch.setenv("SITE_URL", "https://preview.example.org/")
+    assert site_setting("site_url") == "https://preview.example.org/"

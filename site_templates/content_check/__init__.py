@@ -29,6 +29,9 @@ from typing import Any
 
 import yaml
 
+from intake_server.clinic import FactsError, yaml_error_line, yaml_hint
+from intake_server.clinic import load_facts as read_facts
+
 from . import readability, translations
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +57,7 @@ RULES = {
     "translation-stale": "a Spanish page whose English page changed after it was written",
     "cross-language-link": "a link that leads into the other language by mistake",
     "promise": "a word that promises a cure or a result",
-    "facts-file": "a mistake in clinic.yml or content_rules.yml",
+    "facts-file": "a mistake in clinic.yml, mkdocs.yml or content_rules.yml",
     "build": "the site could not be built",
 }
 
@@ -145,71 +148,19 @@ def content_pages(root: Path) -> list[Path]:
 
 # --- Front matter --------------------------------------------------------------------------
 
-YAML_HINTS = [
-    (
-        "mapping values are not allowed",
-        'put quotes around text that contains a colon, like: title: "Costs: what to expect"',
-    ),
-    ("'\\t'", "use spaces, not a tab, at the start of the line"),
-    ("undefined alias", "put quotes around text that starts with * or &"),
-    ("expected alphabetic or numeric character", "put quotes around text that starts with * or &"),
-    (
-        "could not find expected ':'",
-        "each line needs a name, a colon and a value, like `reviewer: Privacy officer`; "
-        "keep long text on one line",
-    ),
-    (
-        "cannot start any token",
-        "put quotes around text that starts with a symbol such as `, @ or %",
-    ),
-    (
-        "end of stream",
-        "a quotation mark is not closed: text that starts with a quote must end with one",
-    ),
-    (
-        "quoted scalar",
-        "a quotation mark is not closed: text that starts with a quote must end with one",
-    ),
-    (
-        "expected <block end>",
-        "when a value starts with a quotation mark, the closing quote must end the line; "
-        "put the quotes around all of the text",
-    ),
-    (
-        "did not find expected key",
-        "check the spacing at the start of the line: names start at the left edge, "
-        "list items under them start with two spaces and a dash",
-    ),
-]
-
-
-def yaml_hint(problem: str) -> str:
-    for needle, hint in YAML_HINTS:
-        if needle in problem:
-            return hint
-    return (
-        "check this line for a missing quote, a stray colon or a tab; "
-        "when in doubt, put the text in double quotes"
-    )
-
-
-def yaml_error_line(exc: yaml.MarkedYAMLError, first_line: int, last_line: int) -> int:
-    """The file line PyYAML blames, shifted by where the YAML starts in the file."""
-    mark = exc.problem_mark
-    scanning = ("while scanning a simple key", "while scanning a quoted scalar")
-    if exc.context in scanning and exc.context_mark is not None:
-        mark = exc.context_mark  # where the text that went wrong starts, not where YAML gave up
-    line = first_line + (mark.line if mark else 0)
-    return min(max(line, first_line), last_line)
-
 
 def yaml_problem(
-    rel: str, exc: yaml.YAMLError, lines: tuple[int, int], what: str, rule: str = "front-matter"
+    rel: str,
+    exc: yaml.YAMLError,
+    lines: tuple[int, int],
+    what: str,
+    source: str,
+    rule: str = "front-matter",
 ) -> Finding:
     """A YAML mistake as a file, a line and a plain fix, never a traceback."""
     first_line, last_line = lines
     if isinstance(exc, yaml.MarkedYAMLError):
-        line = yaml_error_line(exc, first_line, last_line)
+        line = yaml_error_line(exc, first_line, last_line, source)
         return error(rel, line, rule, f"{what} is not valid: {yaml_hint(exc.problem or '')}")
     return error(rel, first_line, rule, f"{what} is not valid: {exc}")
 
@@ -246,7 +197,7 @@ def read_page(root: Path, path: Path) -> tuple[Page, list[Finding]]:
         node = yaml.compose(source, Loader=yaml.SafeLoader)
         data = yaml.safe_load(source)
     except yaml.YAMLError as exc:
-        return page, [yaml_problem(rel, exc, (2, page.fm_end - 1), "the front matter")]
+        return page, [yaml_problem(rel, exc, (2, page.fm_end - 1), "the front matter", source)]
     if not isinstance(data, dict):
         return page, [
             error(rel, 2, "front-matter", "the front matter must be lines of `name: value`")
@@ -696,6 +647,10 @@ def macro_finding(root: Path, message: str) -> Finding:
             f"a {{{{ }}}} is not written correctly ({problem}); "
             "check that every {{ has its }} and every bracket is closed"
         )
+    elif output := re.search(r"_MacroOutputError_: \S+:(\d+): (.+)$", message, re.MULTILINE):
+        # The macros (site_templates/macros.py) already name the file's own line and the fix.
+        line, text = int(output.group(1)), output.group(2)
+        return error(rel, line, "build", text)
     else:
         lines = re.findall(r'File "<template>", line (\d+)', message)
         line = int(lines[-1]) if lines else 0
@@ -794,6 +749,8 @@ def cache_key(root: Path) -> str:
     versions = [metadata.version(p) for p in ("mkdocs", "mkdocs-material", "mkdocs-macros-plugin")]
     for part in (sys.executable, os.environ.get("SITE_URL", ""), *versions):
         digest.update(part.encode() + b"\0")
+    # The code that reads and checks clinic.yml for the build counts as an input too.
+    digest.update((DEFAULT_ROOT / "intake_server" / "clinic.py").read_bytes() + b"\0")
     inputs = [root / "mkdocs.yml", root / "clinic.yml"]
     for folder in ("content", "site_templates"):
         inputs += sorted(
@@ -837,7 +794,7 @@ def load_yaml_file(root: Path, name: str) -> tuple[Any, list[Finding]]:
         return yaml.safe_load(text), []
     except yaml.YAMLError as exc:
         last = text.count("\n") + 1
-        return None, [yaml_problem(name, exc, (1, last), name, "facts-file")]
+        return None, [yaml_problem(name, exc, (1, last), name, text, "facts-file")]
 
 
 def load_promise_words(root: Path) -> tuple[list[str], list[Finding]]:
@@ -853,10 +810,44 @@ def load_promise_words(root: Path) -> tuple[list[str], list[Finding]]:
 
 
 def load_facts(root: Path) -> tuple[dict[str, Any], list[Finding]]:
-    if not (root / "clinic.yml").exists():
+    """clinic.yml read and checked exactly as the build and the service read it (a phone that
+    cannot be dialled, an unknown time of day ...), or a finding at the line to fix."""
+    path = root / "clinic.yml"
+    if not path.exists():
         return {}, [error("clinic.yml", 1, "facts-file", "clinic.yml is missing")]
-    data, problems = load_yaml_file(root, "clinic.yml")
-    return (data if isinstance(data, dict) else {}), problems
+    try:
+        return read_facts(path), []
+    except FactsError as exc:
+        data, _ = load_yaml_file(root, "clinic.yml")
+        problem = error("clinic.yml", exc.line, "facts-file", exc.message)
+        return (data if isinstance(data, dict) else {}), [problem]
+
+
+# The part of mkdocs.yml editors touch: the navigation, where a line indented by a space too many
+# or too few is the usual mistake.
+NAV_HINT = (
+    "the line's indentation is the likely cause: each nav entry starts with a dash, and the "
+    "dashes of one list line up exactly (two more spaces for the pages inside a section)"
+)
+
+
+def check_site_settings(root: Path) -> list[Finding]:
+    """mkdocs.yml's shape, with the line to fix (MkDocs itself gives only a YAML position).
+    Tags such as !ENV are left alone: composing reads the shape, not the values."""
+    path = root / "mkdocs.yml"
+    text = path.read_text(encoding="utf-8")
+    try:
+        yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        lines = text.splitlines()
+        line = yaml_error_line(exc, 1, len(lines), text)
+        nav_start = next((n for n, ln in enumerate(lines, 1) if ln.startswith("nav:")), None)
+        in_nav = nav_start is not None and line > nav_start
+        hint = NAV_HINT if in_nav else yaml_hint(exc.problem or "")
+        # The line above too: a line indented wrongly can make YAML stop at the one after it.
+        shown = [f"{n}: {lines[n - 1].rstrip()}" for n in (line - 1, line) if n >= 1]
+        return [error("mkdocs.yml", line, "facts-file", f"mkdocs.yml is not valid: {hint}", *shown)]
+    return []
 
 
 # --- The report ----------------------------------------------------------------------------
@@ -865,6 +856,7 @@ def load_facts(root: Path) -> tuple[dict[str, Any], list[Finding]]:
 def check(root: Path, today: dt.date, use_cache: bool = True) -> list[Finding]:
     """Every finding for the project at `root`."""
     facts, findings = load_facts(root)
+    findings += check_site_settings(root)
     words, problems = load_promise_words(root)
     findings += problems
     rules = fact_rules(facts)

@@ -193,7 +193,7 @@ def test_the_guide_covers_every_task_and_its_links_work() -> None:
 def test_make_preview_and_make_check_content_run_what_the_guide_says() -> None:
     makefile = (ROOT / "Makefile").read_text()
     preview = re.search(r"^preview:.*\n\t(.+)$", makefile, re.MULTILINE)
-    assert preview and "mkdocs serve" in preview.group(1)
+    assert preview and "python -m site_templates.preview" in preview.group(1)
     assert "--dev-addr 127.0.0.1:8001" in preview.group(1)
     check = re.search(r"^check-content:.*\n\t(.+)$", makefile, re.MULTILINE)
     assert check and check.group(1).endswith("python -m site_templates.content_check")
@@ -611,8 +611,8 @@ def test_the_preview_shows_edits_as_they_are_saved(project_copy: Path, tmp_path:
     assert recipe
     port = free_port()
     args = recipe.group(1).replace("127.0.0.1:8001", f"127.0.0.1:{port}").split()
-    assert args[0] == "$(BIN)/mkdocs"
-    command = [sys.executable, "-m", "mkdocs", *args[1:]]
+    assert args[0] == "$(BIN)/python"
+    command = [sys.executable, *args[1:]]
     env = {
         **os.environ,
         "CLINIC_FACTS": str(project_copy / "clinic.yml"),
