@@ -388,7 +388,10 @@ def define_env(env: Any) -> None:
     @env.macro
     def keep_working_text() -> str:
         """Working or studying during IOP: one answer for the FAQ and the guide alike."""
-        return words()["keep_working"].format(time_of_day=facts()["program"]["time_of_day"])
+        # clinic.yml's own value: a Spanish page's time_of_day is already a Spanish word.
+        evening = all_facts["program"]["time_of_day"] == "evening"
+        sentence = words()["keep_working_evening" if evening else "keep_working_daytime"]
+        return sentence.format(when=facts()["program"]["time_words"]["when"])
 
     @env.macro
     def crisis_lines() -> str:

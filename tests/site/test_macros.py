@@ -122,7 +122,8 @@ def test_changed_facts_reach_every_page_that_shows_them(project_copy: Path, tmp_
         assert "18 and over" not in page
     assert "We also run groups by video." in faq
     assert "We also run groups by video." in text_of(out, "/guide/levels-of-care/")
-    assert "Groups meet in the morning, so many people keep working" in faq
+    assert "Groups meet in the morning, so many people take time off work or school" in faq
+    assert "keep working" not in faq
     assert "written estimate once your plan replies" in faq
     assert "may pay once your plan replies" in get_started
     assert "after the free consultation, before your evaluation" not in get_started
