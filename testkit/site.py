@@ -59,27 +59,17 @@ def build_site(
     zensical-i18n writes only into the project's own site/ (and keeps its work files beside it),
     so a Zensical build runs in a temporary copy of the project and its site/ is copied out."""
     run_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
-    if site_engine(engine) == "mkdocs":
+
+    def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [*engine_command("mkdocs"), "--site-dir", str(site_dir)],
-            cwd=project,
-            env=run_env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
+            command, cwd=cwd, env=run_env, capture_output=True, text=True, timeout=300, check=False
         )
+
+    if site_engine(engine) == "mkdocs":
+        return run([*engine_command("mkdocs"), "--site-dir", str(site_dir)], project)
     with tempfile.TemporaryDirectory(prefix="zensical-build-") as tmp:
         work = copy_project(project, Path(tmp) / "project")
-        result = subprocess.run(
-            engine_command("zensical"),
-            cwd=work,
-            env=run_env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        result = run(engine_command("zensical"), work)
         if result.returncode == 0:
             shutil.copytree(work / "site", site_dir, dirs_exist_ok=True)
         return result
