@@ -11,6 +11,7 @@ from flask_wtf import CSRFProtect
 babel = Babel()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-# Only for views that opt in (the static site): a page that holds a form token or reflects what
-# someone typed is never compressed, so a BREACH-style attack has nothing to measure.
+# Only for views that opt in: the static site, and a blank form page (its token, but nothing the
+# request sent). A page that holds a form token and anything from the request (what someone typed,
+# a query string) is never compressed, so a BREACH-style attack has nothing to measure.
 compress = Compress()

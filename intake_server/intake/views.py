@@ -21,6 +21,7 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
+    after_this_request,
     current_app,
     redirect,
     render_template,
@@ -35,11 +36,12 @@ from werkzeug.exceptions import TooManyRequests
 
 from ..business_days import Deadlines
 from ..clinic import clinic
-from ..extensions import compress, limiter
+from ..extensions import limiter
 from ..services import services
 from ..storage import LANGUAGES, LinkUnusable, StorageUnavailable
 from ..web.language import language_prefix, page_language
 from ..web.render import render_page
+from ..web.site import compress_whole
 from .crisis import tables_json
 from .forms import (
     MEDICARE,
@@ -163,6 +165,9 @@ def handle(kind: str) -> ResponseReturnValue:
             return render_form(kind, build_form(kind, with_link=False), notice="link_unusable")
     form = build_form(kind)
     if request.method == "GET":
+        if not request.args:
+            # A blank form holds its token and nothing the request sent: BREACH needs both.
+            after_this_request(compress_whole)
         return render_form(kind, form)
     if form.looks_automated:
         log.info("submission_refused", extra={"kind": kind, "reason": "honeypot"})
@@ -260,7 +265,7 @@ def crisis_language_table() -> ResponseReturnValue:
     response.headers["Cache-Control"] = "public, max-age=3600"
     response.add_etag()
     response.make_conditional(request)
-    return compress.after_request(response) if response.status_code == 200 else response
+    return compress_whole(response)
 
 
 @bp.errorhandler(TooManyRequests)

@@ -30,7 +30,7 @@ def _site_dir() -> Path:
 @bp.get("/", defaults={"path": ""})
 @bp.get("/<path:path>")
 def page(path: str) -> Response:
-    after_this_request(_compressed)
+    after_this_request(compress_whole)
     site = _site_dir()
     # Joined safely before anything looks at the disk: a path that leaves the site (`..`, an
     # absolute path, a backslash) is a 404 like any other missing page, never a hint.
@@ -53,17 +53,16 @@ def page(path: str) -> Response:
     return response
 
 
-def _compressed(response: Response) -> Response:
-    """Whole files only (static, so no secrets or typed text in them): a part sent for a Range
-    request must stay the exact bytes it says it is."""
+def compress_whole(response: Response) -> Response:
+    """Compressed as the browser asks, for a response that may be: whole only, since a part sent
+    for a Range request must stay the exact bytes it says it is."""
     return compress.after_request(response) if response.status_code == 200 else response
 
 
 def compress_static(response: Response) -> Response:
     """The service's own CSS and JavaScript (intake_server/static/) are compressed like the
-    site's files: fixed files with nothing secret or typed in them. The form pages that load
-    them are not (see extensions.compress)."""
-    return _compressed(response) if request.endpoint == "static" else response
+    site's files: fixed files with nothing secret or typed in them."""
+    return compress_whole(response) if request.endpoint == "static" else response
 
 
 def not_found_page() -> Response:

@@ -33,9 +33,12 @@ def test_a_missing_spanish_address_gets_the_spanish_404(client) -> None:
     assert '<html lang="en"' in english and "No encontramos" not in english
 
 
-def test_site_files_are_compressed_and_pages_with_forms_are_not(client) -> None:
-    """The static site is compressed (it holds nothing secret); a page with a form token or with
-    what someone typed is not, so compression cannot leak either (BREACH)."""
+def test_site_files_and_blank_forms_are_compressed_and_pages_with_what_was_sent_are_not(
+    client,
+) -> None:
+    """The static site is compressed (it holds nothing secret), and so is a blank form page (its
+    token, but nothing the request sent); a page with a form token and anything from the request
+    (what someone typed, a query string) is not, so compression cannot leak the token (BREACH)."""
     import gzip
 
     import brotli
@@ -62,10 +65,19 @@ def test_site_files_are_compressed_and_pages_with_forms_are_not(client) -> None:
         part = client.get(path, headers={"Accept-Encoding": "br", "Range": "bytes=0-99"})
         assert part.status_code == 206 and "Content-Encoding" not in part.headers
         assert part.get_data() == client.get(path).get_data()[:100]
-    for path in ("/consultation/", "/assessment/", "/staff/sign-in"):
+    for path in ("/consultation/", "/assessment/", "/es/consultation/", "/es/assessment/"):
+        blank = client.get(path, headers={"Accept-Encoding": "br, gzip"})
+        assert blank.status_code == 200 and blank.headers["Content-Encoding"] == "br", path
+        assert 'name="csrf_token"' in brotli.decompress(blank.get_data()).decode(), path
+    for path in ("/consultation/?x=guess", "/assessment/?link=guess", "/staff/sign-in"):
         response = client.get(path, headers={"Accept-Encoding": "br, gzip"})
         assert response.status_code == 200, path
         assert "Content-Encoding" not in response.headers, path
+    typed = client.post(
+        "/consultation/", data={"message": "guess"}, headers={"Accept-Encoding": "br, gzip"}
+    )
+    assert typed.status_code in (400, 422) and "guess" in typed.get_data(as_text=True)
+    assert "Content-Encoding" not in typed.headers
 
 
 def test_paths_outside_the_site_are_a_plain_404(client) -> None:
