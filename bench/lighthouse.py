@@ -14,9 +14,9 @@ How:
   DATABASE_URL a temporary SQLite file that is migrated first. The consultation page is the
   service's own page (the form inside the site's shell), exactly as visitors get it.
 - Lighthouse talks to gunicorn directly, with nothing in between. The service compresses the
-  site's files itself (Flask-Compress, on the site view only: the first of zstd, brotli and gzip
-  that the browser accepts, so zstd for Chromium); the form pages are deliberately sent
-  uncompressed, so that nothing a visitor typed is ever compressed. "Transferred" is what went
+  site's files and blank form pages itself (Flask-Compress: the first of zstd, brotli and gzip
+  that the browser accepts, so zstd for Chromium); a form page holding anything the request sent
+  is deliberately sent uncompressed, so that nothing a visitor typed is ever compressed. "Transferred" is what went
   over the wire (Lighthouse's total-byte-weight); "Uncompressed" is the same resources decoded
   (the sum of Lighthouse's resourceSize). The encoding the service chose for the home page is
   printed with the table.
@@ -326,7 +326,8 @@ def report(results: list[PageResult], encoding: str | None, runs: int) -> tuple[
         missed += r.missed()
     served = (
         f"the service compresses the site's files itself ({encoding} for Chromium, "
-        "Flask-Compress on the site view only) and sends the form pages uncompressed, by design"
+        "Flask-Compress, also on blank form pages; a form page with anything the request sent "
+        "goes uncompressed, by design)"
         if encoding
         else "**the service sent the home page uncompressed** (no Content-Encoding for "
         f"`Accept-Encoding: {ACCEPT_ENCODING}`)"

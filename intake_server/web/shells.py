@@ -61,8 +61,8 @@ def absolutize(html: str, page_url: str) -> str:
 def squeeze(html: str) -> str:
     """The theme's indentation out: a newline stays wherever there was whitespace, so the page
     looks the same, and scripts, styles and preformatted text are left as they are (the first
-    two are allowed by hash in the CSP). The form pages are sent uncompressed
-    (extensions.compress), so this is about 4 KB less for each of them."""
+    two are allowed by hash in the CSP). A form page shown again with what someone
+    typed is sent uncompressed (extensions.compress), so this is about 4 KB less for it."""
     parts = KEEPS_WHITESPACE.split(html)
     # split() gives: text, kept element, its tag name, text, ...
     return "".join(
