@@ -74,6 +74,13 @@ def submit(
     return client.post(path, data={**hidden_fields(page), **data}, **kwargs)
 
 
+def error_summary(page: Any) -> str:
+    """The error summary at the top of a form shown again; a page without one fails the test."""
+    match = re.search(r'<div class="intake-summary".*?</div>', _text(page), re.DOTALL)
+    assert match, "no error summary on the page"
+    return match[0]
+
+
 def reference_in(page: Any) -> str | None:
     """The reference a confirmation page shows, if any."""
     match = re.search(r'class="intake-reference">([A-Z0-9-]+)<', _text(page))

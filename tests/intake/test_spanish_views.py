@@ -10,7 +10,14 @@ from datetime import timedelta
 import pytest
 
 from intake_server.services import services
-from tests.helpers.forms import ASSESSMENT, CONSULTATION, hidden_fields, reference_in, submit
+from tests.helpers.forms import (
+    ASSESSMENT,
+    CONSULTATION,
+    error_summary,
+    hidden_fields,
+    reference_in,
+    submit,
+)
 from tests.helpers.staff import staff_member
 from tests.helpers.storage import count_submissions
 
@@ -105,7 +112,7 @@ def test_spanish_errors_include_wtforms_own_messages(app, client) -> None:
     html = response.text
     assert response.status_code == 422
     assert "<title>Error: Pida una consulta gratis - " in html
-    summary = re.search(r'<div class="intake-summary".*?</div>', html, re.DOTALL)[0]
+    summary = error_summary(html)
     assert "Revise estas 4 respuestas" in summary
     assert "Todo lo que escribió sigue aquí." in summary
     assert '<a href="#relationship">El campo no puede tener más de 200 caracteres.' in summary
@@ -122,7 +129,7 @@ def test_a_tick_box_value_that_is_no_box_is_explained_in_spanish(client) -> None
     """Only a changed page can send it; WTForms' own Spanish words for it lose their opening
     quote and repeat what was sent, so the form says it in its own words."""
     html = submit(client, "/es/assessment/", {**ASSESSMENT, "problems": ["nonsense"]}).text
-    summary = re.search(r'<div class="intake-summary".*?</div>', html, re.DOTALL)[0]
+    summary = error_summary(html)
     assert "Elija solo entre las casillas que se muestran" in summary
     assert "nonsense" not in summary
 

@@ -18,6 +18,7 @@ from tests.helpers.app import app_config, make_app
 from tests.helpers.forms import (
     ASSESSMENT,
     CONSULTATION,
+    error_summary,
     hidden_fields,
     reference_in,
     send_form,
@@ -123,7 +124,7 @@ def test_invalid_consultation_keeps_everything_and_explains(app, client) -> None
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "<title>Error: " in html
-    summary = re.search(r'<div class="intake-summary".*?</div>', html, re.DOTALL)[0]
+    summary = error_summary(html)
     assert 'role="alert"' in summary
     assert '<a href="#phone">Enter a phone number we can call' in summary
     assert '<a href="#email">Enter an email address like name@example.com' in summary
