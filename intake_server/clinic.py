@@ -122,8 +122,11 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     """A YAML settings file and its node tree (which knows each value's line); a mistake in it
     is a FactsError at the line to fix."""
     text = path.read_text(encoding="utf-8")
+    loader = yaml.SafeLoader(text)
     try:
-        return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
+        # Parsed once: the values are built from the same node tree that keeps their lines.
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
     except yaml.MarkedYAMLError as exc:
         line = yaml_error_line(exc, 1, text.count("\n") + 1, text)
         shown = text.splitlines()[line - 1].strip() if text.strip() else ""
@@ -132,6 +135,8 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         ) from None
     except yaml.YAMLError as exc:
         raise FactsError(path, 1, f"this is not a YAML file the site can read: {exc}") from None
+    finally:
+        loader.dispose()
 
 
 def value_line(node: yaml.Node | None, *keys: str) -> int:
