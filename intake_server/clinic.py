@@ -128,8 +128,11 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         node = loader.get_single_node()
         return (loader.construct_document(node) if node is not None else None), node
     except yaml.MarkedYAMLError as exc:
-        line = yaml_error_line(exc, 1, text.count("\n") + 1, text)
-        shown = text.splitlines()[line - 1].strip() if text.strip() else ""
+        # A mistake YAML only finds at the end of the file (a bracket left open) is on the last
+        # line there is, not on the empty one after the final newline.
+        lines = text.splitlines()
+        line = yaml_error_line(exc, 1, max(len(lines), 1), text)
+        shown = lines[line - 1].strip() if lines else ""
         raise FactsError(
             path, line, f"{yaml_hint(exc.problem or '')} (the line reads: {shown})"
         ) from None

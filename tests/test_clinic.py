@@ -144,6 +144,17 @@ def test_a_facts_mistake_names_its_line(tmp_path: Path) -> None:
     assert str(raised.value).startswith(f"clinic.yml, line {line}: the phone ")
 
 
+def test_a_bracket_left_open_at_the_end_names_the_last_line(tmp_path: Path) -> None:
+    """YAML finds it only past the final newline; the editor is pointed at the line they wrote."""
+    text = DEFAULT_FACTS.read_text(encoding="utf-8").rstrip("\n") + "\nextra: [open\n"
+    path = tmp_path / "clinic.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(FactsError) as raised:
+        load_facts(path)
+    assert raised.value.line == len(text.splitlines())
+    assert "the line reads: extra: [open" in str(raised.value)
+
+
 @pytest.mark.parametrize("when", ["morning", "afternoon", "evening", "daytime"])
 def test_every_time_of_day_has_words_in_every_language(when: str) -> None:
     for language in ("en", "es"):
