@@ -89,6 +89,12 @@ def test_search_opens_shows_results_and_leads_to_the_page(
         box.press_sequentially(query, delay=30)
         result = page.locator(f'.md-search-result__item a[href*="{lands}"]').first
         result.wait_for(state="visible")
+        # The theme answers each key as the worker replies, so the list may be drawn again
+        # after the first result shows: give the last answer a moment to settle.
+        for _ in range(20):
+            if in_view(page, result):
+                break
+            page.wait_for_timeout(100)
         assert in_view(page, result), result.bounding_box()
         if width < 960:
             result.tap()
